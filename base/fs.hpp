@@ -1,0 +1,38 @@
+// File helpers: every failure names the path and the operation.
+#pragma once
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/fd.hpp"
+
+namespace burrow {
+
+std::string read_file(const std::string& path);
+std::optional<std::string> read_file_if_exists(const std::string& path);
+// Crash-safe replace: write a temp file beside `path`, fsync, rename, fsync the dir.
+void atomic_write_file(const std::string& path, std::string_view data, mode_t mode = 0644);
+void mkdir_p(const std::string& path, mode_t mode = 0755);
+bool path_exists(const std::string& path);
+bool is_directory(const std::string& path);
+// Names in a directory (no "." / ".."); empty when the directory does not exist.
+std::vector<std::string> list_dir(const std::string& path);
+// Removes a tree the caller owns and can write (not for trees owned by subordinate ids).
+void remove_tree(const std::string& path);
+void fsync_dir(const std::string& path);
+std::string join_path(std::string_view a, std::string_view b);
+// Total bytes allocated under a tree (st_blocks*512 for files, not following links).
+uint64_t tree_size(const std::string& path);
+UniqueFd open_or_throw(const std::string& path, int flags, mode_t mode = 0);
+
+// The user's home and XDG directories, with the fallbacks the XDG spec gives.
+std::string home_dir();
+std::string xdg_config_home();
+std::string xdg_data_home();
+// $XDG_RUNTIME_DIR if set and usable; otherwise /tmp/burrow-run-<uid> (created 0700).
+std::string xdg_runtime_dir_or_fallback();
+
+}  // namespace burrow

@@ -1,0 +1,50 @@
+// Podman's registries.conf (v2 TOML format): search registries, aliases, per-registry settings.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pull/reference.hpp"
+
+namespace burrow::pull {
+
+struct Mirror {
+    std::string location;
+    bool insecure = false;
+};
+
+struct RegistryConf {
+    std::string prefix;    // matched against "registry/repo" (longest prefix wins)
+    std::string location;  // rewrite target ("" = same as prefix)
+    bool insecure = false; // plain HTTP or unverified TLS allowed
+    bool blocked = false;
+    std::vector<Mirror> mirrors;
+};
+
+struct RegistriesConf {
+    std::vector<std::string> unqualified_search_registries;
+    std::map<std::string, std::string> aliases;  // short name -> "registry/repo"
+    std::vector<RegistryConf> registries;
+    std::string short_name_mode = "permissive";
+
+    // $CONTAINERS_REGISTRIES_CONF if set, else ~/.config/containers/registries.conf if it exists,
+    // else /etc/containers/registries.conf; then registries.conf.d/*.conf drop-ins beside it.
+    static RegistriesConf load();
+    // Throws Error naming `origin` on a TOML or schema error.
+    static RegistriesConf parse(std::string_view toml, const std::string& origin);
+    // Drop-in semantics: fields set in `other` replace ours; [[registry]] entries by prefix.
+    void merge(const RegistriesConf& other);
+
+    // Longest-prefix match for a reference, or nullptr.
+    const RegistryConf* find(const Reference& ref) const;
+    bool is_insecure(const std::string& registry_host) const;
+};
+
+// The references to try, in order, for what the user typed. A qualified name gives itself; a short
+// name gives the alias if one matches, else one candidate per unqualified-search registry.
+// Throws Error when a short name has no search registries ("short-name ... did not resolve").
+std::vector<Reference> resolve_candidates(const ParsedReference& parsed, const RegistriesConf& conf);
+
+}  // namespace burrow::pull
