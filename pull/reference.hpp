@@ -24,6 +24,7 @@ struct Reference {
 struct ParsedReference {
     Reference ref;
     bool qualified = false;  // the registry was given explicitly (first component has '.', ':' or is localhost)
+    std::string short_name;  // the repository as typed, without registry, tag or digest (alias key)
 };
 
 // Throws Error("invalid reference format" style message naming `s`) for bad input.

@@ -28,6 +28,13 @@ struct RegistriesConf {
     std::map<std::string, std::string> aliases;  // short name -> "registry/repo"
     std::vector<RegistryConf> registries;
     std::string short_name_mode = "permissive";
+    // Which file set each alias (for "Resolved ... as an alias (<file>)").
+    std::map<std::string, std::string> alias_origins;
+    // The main file read (named in the "no unqualified-search registries" error).
+    std::string origin;
+    // Whether the file set these keys (a drop-in replaces only what it sets).
+    bool search_set = false;
+    bool mode_set = false;
 
     // $CONTAINERS_REGISTRIES_CONF if set, else ~/.config/containers/registries.conf if it exists,
     // else /etc/containers/registries.conf; then registries.conf.d/*.conf drop-ins beside it.
