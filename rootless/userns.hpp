@@ -33,7 +33,9 @@ private:
 // user namespace mapped with `map` (newuidmap/newgidmap for ranges; a direct single-id map with
 // setgroups deny otherwise). `pass_fds[i]` becomes fd 3+i in the child; all other fds are closed.
 // Returns once the maps are written and the child has been let go.
-Child spawn_in_userns(const IdMapping& map, const std::vector<std::string>& args, const std::vector<int>& pass_fds);
+// `stderr_fd` >= 0 replaces the child's stderr (fds 0 and 1 are inherited).
+Child spawn_in_userns(const IdMapping& map, const std::vector<std::string>& args, const std::vector<int>& pass_fds,
+                      int stderr_fd = -1);
 
 // Runs /proc/self/exe `args` in the user namespace and waits; throws Error with the child's
 // stderr when it fails. For short jobs such as removing a tree owned by subordinate ids.

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/store.hpp"
@@ -55,5 +56,9 @@ struct ExtractStats {
     uint64_t uncompressed_size = 0;
 };
 ExtractStats extract_layer_stream(int in_fd, const std::string& dest_dir, bool ignore_chown_errors);
+
+// A tar entry name made relative and clean: leading "/" and "./", empty and "." components
+// dropped ("" is the layer root). Throws Error naming the entry when a component is "..".
+std::string clean_layer_path(std::string_view name);
 
 }  // namespace burrow::storage

@@ -38,6 +38,9 @@ struct LayerRecord {
     uint64_t compressed_size = 0;
     uint64_t uncompressed_size = 0;
     int64_t created = 0;            // unix seconds
+    // Whiteouts are kept as ".wh.NAME" files (mknod of 0/0 was refused): only fuse-overlayfs can
+    // mount it. Set by commit_layer from the extractor's marker file.
+    bool whiteout_files = false;
 };
 
 struct ImageRecord {
@@ -52,6 +55,9 @@ struct ImageRecord {
     int64_t pulled = 0;                     // unix seconds when stored
     uint64_t size = 0;                      // sum of uncompressed layer sizes + config size
 };
+
+// Written by the extractor beside diff/ when whiteouts had to be kept as ".wh." files.
+inline constexpr const char* kWhiteoutFilesMarker = "whiteout-files";
 
 // chain id (hex) for a layer with `parent_chain` hex ("" for base) and diff_id "sha256:..."
 std::string chain_id(const std::string& parent_chain, const std::string& diff_id);

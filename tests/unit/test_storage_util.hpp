@@ -1,0 +1,23 @@
+// Helpers shared by the storage unit tests.
+#pragma once
+#include <stdlib.h>
+
+#include <string>
+
+#include "base/fs.hpp"
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char t[] = "/tmp/burrow-test-XXXXXX";
+        if (!mkdtemp(t)) throw std::runtime_error("mkdtemp");
+        path = t;
+    }
+    ~TempDir() {
+        try {
+            burrow::remove_tree(path);
+        } catch (...) {
+        }
+    }
+    std::string operator/(const std::string& s) const { return path + "/" + s; }
+};
