@@ -79,8 +79,15 @@ std::string render_rows(const ParsedFormat& fmt, const std::vector<json>& rows, 
     return fmt.table ? tabwrite(out) : out;
 }
 
-std::string go_json(const json& v, int indent) {
-    std::string s = v.dump(indent, ' ', false, json::error_handler_t::replace);
+static std::string escape_html(const std::string& s);
+
+std::string go_json(const json& v, int indent) { return escape_html(v.dump(indent, ' ', false, json::error_handler_t::replace)); }
+
+std::string go_json(const nlohmann::ordered_json& v, int indent) {
+    return escape_html(v.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
+static std::string escape_html(const std::string& s) {
     std::string r;
     r.reserve(s.size());
     for (char c : s) {

@@ -32,5 +32,7 @@ std::string render_rows(const ParsedFormat& fmt, const std::vector<nlohmann::jso
 // json.MarshalIndent(v, "", indent) as Go writes it: `indent` spaces per level, "[]"/"{}" for
 // empty containers, and <, >, & escaped as \u003c, \u003e, \u0026.
 std::string go_json(const nlohmann::json& v, int indent);
+// The same for data whose key order matters (Go structs marshal in field order).
+std::string go_json(const nlohmann::ordered_json& v, int indent);
 
 }  // namespace burrow::output

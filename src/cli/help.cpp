@@ -1,0 +1,138 @@
+// The command table's lookups and the help texts it generates (pure: no store, no I/O).
+#include <algorithm>
+
+#include "base/strings.hpp"
+#include "src/cli/command.hpp"
+
+namespace burrow::cli {
+
+std::string Command::name() const {
+    size_t sp = path.rfind(' ');
+    return sp == std::string::npos ? path : path.substr(sp + 1);
+}
+
+std::string Command::parent() const {
+    size_t sp = path.rfind(' ');
+    return sp == std::string::npos ? "" : path.substr(0, sp);
+}
+
+void CommandTable::add(Command c) { commands_.push_back(std::move(c)); }
+
+const Command* CommandTable::find(const std::string& parent, const std::string& name) const {
+    for (const auto& c : commands_) {
+        if (c.parent() != parent) continue;
+        if (c.name() == name || std::find(c.aliases.begin(), c.aliases.end(), name) != c.aliases.end()) return &c;
+    }
+    return nullptr;
+}
+
+std::vector<const Command*> CommandTable::children(const std::string& parent) const {
+    std::vector<const Command*> r;
+    for (const auto& c : commands_)
+        if (c.parent() == parent) r.push_back(&c);
+    std::sort(r.begin(), r.end(), [](const Command* a, const Command* b) { return a->name() < b->name(); });
+    return r;
+}
+
+const std::vector<FlagSpec>& global_flags() {
+    static const std::vector<FlagSpec> flags = {
+        {"help", 'h', FlagType::Bool, "false", "Help for burrow", false, ""},
+        {"log-level", 0, FlagType::String, "warn",
+         "Log messages above specified level (trace, debug, info, warn, warning, error, fatal, panic)", false, ""},
+        {"root", 0, FlagType::String, "", "Path to the root directory in which data, including images, is stored",
+         false, ""},
+        {"runroot", 0, FlagType::String, "", "Path to the 'run directory' where all state information is stored",
+         false, ""},
+        {"storage-driver", 0, FlagType::String, "",
+         "Select which storage driver is used to manage storage of images and containers", false, ""},
+        {"version", 'v', FlagType::Bool, "false", "version for burrow", false, ""},
+    };
+    return flags;
+}
+
+static std::string type_name(const FlagSpec& f) {
+    if (!f.value_name.empty()) return f.value_name;
+    switch (f.type) {
+    case FlagType::Bool: return "";
+    case FlagType::String: return "string";
+    case FlagType::StringList: return "stringArray";
+    case FlagType::Int: return "int";
+    }
+    return "";
+}
+
+std::string flag_usages(const std::vector<FlagSpec>& flags, bool include_help) {
+    std::vector<const FlagSpec*> shown;
+    for (const auto& f : flags)
+        if (!f.hidden && (include_help || f.name != "help")) shown.push_back(&f);
+    std::sort(shown.begin(), shown.end(), [](const FlagSpec* a, const FlagSpec* b) { return a->name < b->name; });
+    std::vector<std::pair<std::string, std::string>> lines;
+    size_t maxlen = 0;
+    for (const FlagSpec* f : shown) {
+        std::string left = f->shorthand ? std::string("  -") + f->shorthand + ", --" + f->name : "      --" + f->name;
+        std::string tn = type_name(*f);
+        if (!tn.empty()) left += " " + tn;
+        maxlen = std::max(maxlen, left.size() + 1);
+        std::string usage = f->usage;
+        bool zero = f->default_value.empty() || (f->type == FlagType::Bool && f->default_value == "false") ||
+                    (f->type == FlagType::Int && f->default_value == "0");
+        if (!zero) usage += f->type == FlagType::String ? " (default \"" + f->default_value + "\")" : " (default " + f->default_value + ")";
+        lines.emplace_back(left, usage);
+    }
+    std::string out;
+    for (const auto& [left, usage] : lines) out += left + " " + std::string(maxlen - left.size() - 1, ' ') + "  " + usage + "\n";
+    return out;
+}
+
+static std::string commands_list(const CommandTable& table, const std::string& parent) {
+    auto kids = table.children(parent);
+    size_t pad = 11;
+    for (const Command* c : kids) pad = std::max(pad, c->name().size());
+    std::string out;
+    for (const Command* c : kids) {
+        std::string n = c->name();
+        out += "  " + n + std::string(pad - n.size(), ' ') + " " + c->short_help + "\n";
+    }
+    return out;
+}
+
+std::string command_help(const CommandTable& table, const Command& cmd) {
+    std::string full = std::string(kProgram) + " " + cmd.path;
+    std::string out = cmd.short_help + "\n\nDescription:\n  " + (cmd.long_help.empty() ? cmd.short_help : cmd.long_help) + "\n\n";
+    out += "Usage:\n  " + full + (cmd.is_group() ? " [command]" : cmd.use.empty() ? "" : " " + cmd.use) + "\n\n";
+    if (!cmd.aliases.empty()) {
+        std::vector<std::string> names{cmd.name()};
+        names.insert(names.end(), cmd.aliases.begin(), cmd.aliases.end());
+        out += "Aliases:\n  " + join(names, ", ") + "\n\n";
+    }
+    if (!cmd.examples.empty()) out += "Examples:\n  " + join(cmd.examples, "\n  ") + "\n\n";
+    if (cmd.is_group()) out += "Available Commands:\n" + commands_list(table, cmd.path) + "\n";
+    std::string usages = flag_usages(cmd.flags);
+    if (!usages.empty()) out += "Options:\n" + usages + "\n";
+    return out;
+}
+
+std::string root_help(const CommandTable& table) {
+    std::string out = "Manage pods, containers and images\n\nUsage:\n  " + std::string(kProgram) + " [options] [command]\n\n";
+    out += "Available Commands:\n" + commands_list(table, "") + "\n";
+    out += "Options:\n" + flag_usages(global_flags(), true);
+    return out;
+}
+
+std::string check_arg_count(const Command& cmd, size_t given) {
+    auto n = static_cast<int>(given);
+    std::string full = std::string(kProgram) + " " + cmd.path;
+    if (cmd.max_args == 0 && n > 0) return "`" + full + "` takes no arguments";
+    if (cmd.max_args < 0) {
+        if (n < cmd.min_args)
+            return "requires at least " + std::to_string(cmd.min_args) + " arg(s), only received " + std::to_string(n);
+        return "";
+    }
+    if (n >= cmd.min_args && n <= cmd.max_args) return "";
+    if (cmd.min_args == 0) return "accepts at most " + std::to_string(cmd.max_args) + " arg(s), received " + std::to_string(n);
+    if (cmd.min_args == cmd.max_args) return "accepts " + std::to_string(cmd.min_args) + " arg(s), received " + std::to_string(n);
+    return "accepts between " + std::to_string(cmd.min_args) + " and " + std::to_string(cmd.max_args) +
+           " arg(s), received " + std::to_string(n);
+}
+
+}  // namespace burrow::cli

@@ -1,0 +1,68 @@
+#include "src/commands/common.hpp"
+
+#include <ctime>
+#include <iostream>
+
+#include "base/error.hpp"
+#include "base/strings.hpp"
+#include "pull/reference.hpp"
+#include "src/cli/print.hpp"
+#include "src/output/format.hpp"
+#include "storage/store.hpp"
+
+namespace burrow::commands {
+
+using json = nlohmann::json;
+
+int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+ImageView load_view(const storage::Store& store, const storage::ImageRecord& rec) {
+    std::string config = store.get_blob("sha256:" + rec.id).value_or("{}");
+    std::string manifest = rec.digest.empty() ? "{}" : store.get_blob(rec.digest).value_or("{}");
+    return make_view(rec, config, manifest);
+}
+
+void print_rows(const std::string& format, const std::string& default_table, const std::vector<json>& rows,
+                const json& headers, bool noheading, const std::string& template_name, const std::string& type_name) {
+    output::ParsedFormat f = output::parse_format(format, default_table);
+    cli::print_out(output::render_rows(f, rows, headers, noheading, template_name, type_name));
+}
+
+cli::FlagSpec bool_flag(const std::string& name, char shorthand, const std::string& usage, bool hidden) {
+    return {name, shorthand, cli::FlagType::Bool, "false", usage, hidden, ""};
+}
+cli::FlagSpec string_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def) {
+    return {name, shorthand, cli::FlagType::String, def, usage, false, ""};
+}
+cli::FlagSpec list_flag(const std::string& name, char shorthand, const std::string& usage) {
+    return {name, shorthand, cli::FlagType::StringList, "", usage, false, ""};
+}
+
+std::string combine_errors(const std::vector<std::string>& errs) {
+    if (errs.size() == 1) return errs[0];
+    std::string r = std::to_string(errs.size()) + " errors occurred:";
+    for (const auto& e : errs) r += "\n\t* " + e;
+    return r;
+}
+
+std::string normalize_tag_name(const std::string& name) {
+    try {
+        pull::ParsedReference p = pull::parse_reference(name);
+        if (!p.qualified) p = pull::parse_reference("localhost/" + name);
+        if (!p.ref.digest.empty()) throw Error("tag by digest not supported");
+        return p.ref.str();
+    } catch (const Error& e) {
+        throw Error("normalizing name \"" + name + "\": " + e.what());
+    }
+}
+
+bool confirm(const std::string& question) {
+    cli::print_out(question + " [y/N] ");
+    std::fflush(stdout);
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    answer = to_lower(trim(answer));
+    return answer == "y" || answer == "yes";
+}
+
+}  // namespace burrow::commands

@@ -1,0 +1,38 @@
+// Helpers the command families share: reading image views, printing lists and JSON.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "src/cli/command.hpp"
+#include "src/commands/image_json.hpp"
+
+namespace burrow::commands {
+
+int64_t now_seconds();
+
+// Reads the config and manifest blobs of a record (caller holds the store lock).
+ImageView load_view(const storage::Store& store, const storage::ImageRecord& rec);
+
+// Prints rows with the user's --format (or `default_table`): JSON list, template or table.
+void print_rows(const std::string& format, const std::string& default_table, const std::vector<nlohmann::json>& rows,
+                const nlohmann::json& headers, bool noheading, const std::string& template_name,
+                const std::string& type_name);
+
+// A flag list helper: "--format string" etc. as FlagSpecs.
+cli::FlagSpec bool_flag(const std::string& name, char shorthand, const std::string& usage, bool hidden = false);
+cli::FlagSpec string_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def = "");
+cli::FlagSpec list_flag(const std::string& name, char shorthand, const std::string& usage);
+inline cli::FlagSpec help_flag() { return bool_flag("help", 'h', "Help for this command"); }
+
+// Podman's multi-error text: one error as is, several as "N errors occurred:\n\t* a\n\t* b".
+std::string combine_errors(const std::vector<std::string>& errs);
+
+// "foo:bar" -> "localhost/foo:bar"; "reg/x" -> "reg/x:latest". Throws Podman's "normalizing name" error.
+std::string normalize_tag_name(const std::string& name);
+
+// Asks "[y/N]" on stdin; true only for y/yes.
+bool confirm(const std::string& question);
+
+}  // namespace burrow::commands

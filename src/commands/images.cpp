@@ -1,0 +1,244 @@
+// `images` / `image ls`, and `inspect` / `image inspect` for images.
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <set>
+
+#include "base/error.hpp"
+#include "base/strings.hpp"
+#include "src/cli/print.hpp"
+#include "src/commands/common.hpp"
+#include "src/commands/register.hpp"
+#include "src/output/format.hpp"
+#include "src/output/template.hpp"
+#include "storage/store.hpp"
+
+namespace burrow::commands {
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+using cli::Context;
+
+namespace {
+
+const char* const kDefaultTable = "{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\n";
+const char* const kDigestTable = "{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\n";
+
+bool glob(const std::string& pattern, const std::string& s) { return fnmatch(pattern.c_str(), s.c_str(), 0) == 0; }
+
+// Podman's reference filter: the pattern matches the full name, or the name without its registry,
+// or, without a tag in the pattern, the repository.
+bool matches_reference(const storage::ImageRecord& rec, const std::string& pattern) {
+    for (const auto& n : rec.names) {
+        auto [repo, tag] = split_name(n);
+        std::vector<std::string> candidates = {n, repo};
+        size_t slash = n.find('/');
+        if (slash != std::string::npos) {
+            candidates.push_back(n.substr(slash + 1));
+            candidates.push_back(repo.substr(slash + 1));
+        }
+        size_t last = repo.rfind('/');
+        if (last != std::string::npos) {
+            candidates.push_back(repo.substr(last + 1));
+            candidates.push_back(repo.substr(last + 1) + ":" + tag);
+        }
+        for (const auto& c : candidates)
+            if (glob(pattern, c)) return true;
+    }
+    return false;
+}
+
+bool keep(const ImageView& v, const std::vector<std::string>& filters) {
+    for (const auto& f : filters) {
+        size_t eq = f.find('=');
+        std::string key = f.substr(0, eq), value = eq == std::string::npos ? "" : f.substr(eq + 1);
+        if (key == "reference") {
+            if (!matches_reference(v.rec, value)) return false;
+        } else if (key == "dangling") {
+            bool want = value == "true" || value == "1";
+            if (value != "true" && value != "false" && value != "1" && value != "0")
+                throw Error("invalid dangling filter value \"" + value + "\"");
+            if (v.rec.names.empty() != want) return false;
+        } else if (key == "id") {
+            if (v.rec.id.rfind(value, 0) != 0) return false;
+        } else if (key == "label") {
+            size_t leq = value.find('=');
+            std::string lk = value.substr(0, leq);
+            const json* labels = v.config.contains("config") && v.config["config"].contains("Labels")
+                                     ? &v.config["config"]["Labels"] : nullptr;
+            if (!labels || !labels->is_object() || !labels->contains(lk)) return false;
+            if (leq != std::string::npos && (*labels)[lk] != value.substr(leq + 1)) return false;
+        } else {
+            throw Error("unsupported image filter \"" + key + "\"");
+        }
+    }
+    return true;
+}
+
+std::vector<ImageView> sorted_views(storage::Store& store) {
+    auto lock = store.lock_shared();
+    std::vector<ImageView> views;
+    for (const auto& rec : store.images()) views.push_back(load_view(store, rec));
+    std::stable_sort(views.begin(), views.end(), [](const ImageView& a, const ImageView& b) {
+        return a.created != b.created ? a.created > b.created : a.rec.id < b.rec.id;
+    });
+    return views;
+}
+
+int images_cmd(Context& ctx) {
+    const auto& f = ctx.flags;
+    std::vector<std::string> filters = f.get_list("filter");
+    if (!ctx.args.empty()) filters.push_back("reference=" + ctx.args[0]);
+    std::string sort = f.get_string("sort");
+    static const std::set<std::string> sorts = {"created", "id", "repository", "size", "tag"};
+    if (!sorts.count(sort)) throw Error("\"" + sort + "\" is not a valid option for sorting");
+
+    std::vector<ImageView> views;
+    for (auto& v : sorted_views(ctx.store()))
+        if (keep(v, filters)) views.push_back(std::move(v));
+
+    bool no_trunc = f.get_bool("no-trunc");
+    std::string format = f.get_string("format");
+    if (f.get_bool("quiet")) {
+        std::set<std::string> seen;
+        std::string out;
+        for (const auto& v : views)
+            if (seen.insert(v.rec.id).second) out += short_id(v.rec.id, no_trunc) + "\n";
+        cli::print_out(out);
+        return 0;
+    }
+    if (output::is_json_format(format)) {
+        ojson arr = ojson::array();
+        for (const auto& v : views) arr.push_back(image_summary_json(v));
+        cli::print_out(output::go_json(arr, 4) + "\n");
+        return 0;
+    }
+    RowOptions ro{no_trunc, now_seconds()};
+    std::vector<json> rows;
+    for (const auto& v : views)
+        for (auto& r : image_rows(v, ro)) rows.push_back(std::move(r));
+    if (sort != "created") {
+        auto key = [&](const json& r) -> std::string {
+            if (sort == "id") return r["Id"];
+            if (sort == "repository") return r["Repository"];
+            if (sort == "tag") return r["Tag"];
+            return "";
+        };
+        std::stable_sort(rows.begin(), rows.end(), [&](const json& a, const json& b) {
+            if (sort == "size") return a["VirtualSize"].get<uint64_t>() > b["VirtualSize"].get<uint64_t>();
+            return key(a) < key(b);
+        });
+    }
+    print_rows(format, f.get_bool("digests") ? kDigestTable : kDefaultTable, rows, image_row_headers(),
+               f.get_bool("noheading"), "images", "images.imageReporter");
+    return 0;
+}
+
+GraphPaths graph_paths(const storage::Store& store, const storage::ImageRecord& rec) {
+    GraphPaths g;
+    if (rec.layers.empty()) return g;
+    g.upper_dir = store.layer_diff_dir(rec.layers.back());
+    for (size_t i = rec.layers.size() - 1; i-- > 0;) g.lower_dirs.push_back(store.layer_diff_dir(rec.layers[i]));
+    return g;
+}
+
+// `inspect` (any object; images only for now) and `image inspect` differ only in the error text.
+int inspect_images(Context& ctx, bool generic) {
+    const auto& f = ctx.flags;
+    if (generic) {
+        std::string type = f.get_string("type");
+        if (type != "all" && type != "image")
+            throw Error("invalid type \"" + type + "\": must be one of \"image\", \"all\"");
+    }
+    storage::Store& store = ctx.store();
+    std::vector<ojson> found;
+    std::string missing;
+    {
+        auto lock = store.lock_shared();
+        for (const auto& name : ctx.args) {
+            auto rec = store.find_image(name);
+            if (!rec) {
+                if (missing.empty())
+                    missing = generic ? "no such object: \"" + name + "\"" : name + ": image not known";
+                continue;
+            }
+            found.push_back(image_inspect_json(load_view(store, *rec), graph_paths(store, *rec)));
+        }
+    }
+    std::string format = f.get_string("format");
+    if (format.empty() || output::is_json_format(format)) {
+        ojson arr = ojson::array();
+        for (auto& j : found) arr.push_back(std::move(j));
+        cli::print_out(output::go_json(arr, 5) + "\n");
+    } else {
+        output::ParsedFormat pf = output::parse_format(format, "");
+        output::Template t("inspect", pf.body);
+        std::string out;
+        for (const auto& j : found) out += t.execute(json(j), "define.InspectImageData");
+        cli::print_out(out);
+    }
+    if (!missing.empty()) throw Error("inspecting object: " + missing);
+    return 0;
+}
+
+std::vector<cli::FlagSpec> images_flags() {
+    return {bool_flag("all", 'a', "Show all images (default hides intermediate images)"),
+            bool_flag("digests", 0, "Show digests"),
+            list_flag("filter", 'f', "Filter output based on conditions provided (default [])"),
+            string_flag("format", 0, "Change the output format to JSON or a Go template"),
+            bool_flag("history", 0, "Display the image name history"),
+            bool_flag("no-trunc", 0, "Do not truncate output"),
+            bool_flag("notruncate", 0, "Do not truncate output", true),
+            bool_flag("noheading", 'n', "Do not print column headings"),
+            bool_flag("quiet", 'q', "Display only image IDs"),
+            string_flag("sort", 0, "Sort by created, id, repository, size, tag", "created"),
+            help_flag()};
+}
+
+}  // namespace
+
+void register_images(cli::CommandTable& t) {
+    cli::Command images;
+    images.path = "images";
+    images.use = "[options] [IMAGE]";
+    images.short_help = "List images in local storage";
+    images.long_help = "Lists images previously pulled to the system or created on the system.";
+    images.examples = {"burrow images --format json",
+                       "burrow images --sort repository --format \"table {{.ID}} {{.Repository}} {{.Tag}}\"",
+                       "burrow images --filter dangling=true"};
+    images.flags = images_flags();
+    images.max_args = 1;
+    images.handler = [](Context& ctx) {
+        if (ctx.flags.get_bool("notruncate")) ctx.flags.set("no-trunc", "true");
+        return images_cmd(ctx);
+    };
+    cli::Command ls = images;
+    ls.path = "image list";
+    ls.aliases = {"ls"};
+    t.add(images);
+    t.add(ls);
+
+    cli::Command inspect;
+    inspect.path = "inspect";
+    inspect.use = "[options] {CONTAINER|IMAGE|POD|NETWORK|VOLUME} [...]";
+    inspect.short_help = "Display the configuration of object denoted by ID";
+    inspect.long_help = "Displays the low-level information on an object identified by name or ID.";
+    inspect.flags = {string_flag("format", 'f', "Format the output to a Go template or json", "json"),
+                     string_flag("type", 't', "Specify inspect-object type (\"image\", \"all\")", "all"),
+                     bool_flag("size", 's', "Display total file size"), help_flag()};
+    inspect.min_args = 1;
+    inspect.handler = [](Context& ctx) { return inspect_images(ctx, true); };
+    t.add(inspect);
+
+    cli::Command iinspect;
+    iinspect.path = "image inspect";
+    iinspect.use = "[options] IMAGE [IMAGE...]";
+    iinspect.short_help = "Display the configuration of an image";
+    iinspect.long_help = "Displays the low-level information of an image identified by name or ID.";
+    iinspect.flags = {string_flag("format", 'f', "Format the output to a Go template or json", "json"), help_flag()};
+    iinspect.min_args = 1;
+    iinspect.handler = [](Context& ctx) { return inspect_images(ctx, false); };
+    t.add(iinspect);
+}
+
+}  // namespace burrow::commands
