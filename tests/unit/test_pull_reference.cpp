@@ -85,7 +85,6 @@ TEST_CASE("Reference str and name") {
     Reference r{"quay.io", "a/b", "", ""};
     CHECK(r.str() == "quay.io/a/b:latest");
     CHECK(r.name() == "quay.io/a/b");
-    r.tag = "1";
-    r.digest = kD;
-    CHECK(r.str() == std::string("quay.io/a/b:1@") + kD);
+    Reference both{"quay.io", "a/b", "v1", kD};
+    CHECK(both.str() == "quay.io/a/b:v1@" + std::string(kD));
 }
