@@ -44,7 +44,8 @@ int tag_cmd(Context& ctx) {
             erase(other.names, name);
             store.put_image(other);
         }
-        add_front_unique(rec.names, name);
+        // New names go last, as containers/storage's AddNames does; the history is newest first.
+        if (std::find(rec.names.begin(), rec.names.end(), name) == rec.names.end()) rec.names.push_back(name);
         add_front_unique(rec.names_history, name);
         store.put_image(rec);
     }
