@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -74,7 +75,76 @@ LayerWriter::LayerWriter(const std::string& diff_dir, bool ignore_chown_errors)
     root_.reset(fd);
 }
 
+namespace {
+
+std::atomic<bool> g_no_openat2{false};
+
+// openat2(RESOLVE_IN_ROOT) done by hand for kernels before 5.6: one component at a time with
+// O_NOFOLLOW, symlinks expanded by us with "/" meaning the layer root and ".." stopping there.
+// Nothing else writes in the tree while we extract, so walking it step by step is not racy.
+int resolve_in_root_by_hand(int root, const std::string& rel, int flags) {
+    std::vector<UniqueFd> stack;
+    std::vector<std::string> comps;  // reversed: back() is next
+    auto push_path = [&](std::string_view p) {
+        std::vector<std::string> parts;
+        size_t pos = 0;
+        while (pos <= p.size()) {
+            size_t next = p.find('/', pos);
+            if (next == std::string_view::npos) next = p.size();
+            if (next > pos) parts.emplace_back(p.substr(pos, next - pos));
+            pos = next + 1;
+        }
+        comps.insert(comps.end(), parts.rbegin(), parts.rend());
+    };
+    auto top = [&] { return stack.empty() ? root : stack.back().get(); };
+    push_path(rel);
+    if (comps.empty()) return ::openat(root, ".", flags | O_CLOEXEC);
+    int links = 0;
+    while (!comps.empty()) {
+        std::string c = std::move(comps.back());
+        comps.pop_back();
+        if (c == ".") continue;
+        if (c == "..") {
+            if (!stack.empty()) stack.pop_back();
+            continue;
+        }
+        bool last = comps.empty();
+        if (last && (flags & O_NOFOLLOW)) return ::openat(top(), c.c_str(), flags | O_CLOEXEC);
+        int fd = ::openat(top(), c.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return -1;
+        UniqueFd owner(fd);
+        struct stat st;
+        if (::fstat(fd, &st) < 0) return -1;
+        if (S_ISLNK(st.st_mode)) {
+            if (++links > 40) {
+                errno = ELOOP;
+                return -1;
+            }
+            char buf[4096];
+            ssize_t n = ::readlinkat(fd, "", buf, sizeof buf - 1);
+            if (n < 0) return -1;
+            std::string_view target(buf, static_cast<size_t>(n));
+            if (!target.empty() && target.front() == '/') stack.clear();
+            push_path(target);
+            continue;
+        }
+        if (last) return ::openat(top(), c.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+        if (!S_ISDIR(st.st_mode)) {
+            errno = ENOTDIR;
+            return -1;
+        }
+        stack.push_back(std::move(owner));
+    }
+    // The path ended in symlinks that resolved to a directory on the stack (or the root).
+    return ::openat(top(), ".", flags | O_CLOEXEC);
+}
+
+}  // namespace
+
+void layer_writer_force_fallback(bool on) { g_no_openat2 = on; }
+
 int LayerWriter::open_in_root(const std::string& rel, int flags) const {
+    if (g_no_openat2) return resolve_in_root_by_hand(root_.get(), rel, flags);
     struct open_how how {};
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
@@ -84,7 +154,10 @@ int LayerWriter::open_in_root(const std::string& rel, int flags) const {
         if (fd >= 0) return static_cast<int>(fd);
         // EAGAIN: a concurrent rename made the kernel give up; nobody else writes here, retry.
         if (errno == EAGAIN && tries < 8) continue;
-        if (errno == ENOSYS) throw Error("extracting layers needs openat2 (Linux 5.6 or later)");
+        if (errno == ENOSYS) {
+            g_no_openat2 = true;
+            return resolve_in_root_by_hand(root_.get(), rel, flags);
+        }
         return -1;
     }
 }

@@ -16,6 +16,9 @@ struct archive_entry;
 
 namespace burrow::storage {
 
+// Tests: resolve paths without openat2, as on kernels before 5.6.
+void layer_writer_force_fallback(bool on);
+
 class LayerWriter {
 public:
     // Creates `diff_dir` (must not exist) and writes into it.

@@ -14,6 +14,7 @@
 #include "base/fs.hpp"
 #include "base/sha256.hpp"
 #include "storage/extract.hpp"
+#include "storage/layer_writer.hpp"
 #include "test_storage_util.hpp"
 
 using namespace burrow;
@@ -123,6 +124,12 @@ std::vector<Entry> sample() {
     return v;
 }
 
+// Runs a test body with and without openat2 (the by-hand resolver is what old kernels get).
+struct ResolverChoice {
+    explicit ResolverChoice(bool by_hand) { layer_writer_force_fallback(by_hand); }
+    ~ResolverChoice() { layer_writer_force_fallback(false); }
+};
+
 }  // namespace
 
 TEST_CASE("clean_layer_path") {
@@ -136,6 +143,8 @@ TEST_CASE("clean_layer_path") {
 }
 
 TEST_CASE("extracts files, dirs, links, modes and times; same diff id for every compression") {
+    bool by_hand = GENERATE(false, true);
+    ResolverChoice rc(by_hand);
     auto plain = make_tar(sample(), Comp::none);
     std::string want = sha256_digest(plain);
     for (Comp c : {Comp::none, Comp::gzip, Comp::zstd}) {
@@ -196,6 +205,8 @@ TEST_CASE("whiteouts become overlay whiteouts and opaque dirs") {
 }
 
 TEST_CASE("hostile entries stay inside or are refused") {
+    bool by_hand = GENERATE(false, true);
+    ResolverChoice rc(by_hand);
     TempDir outside;
     SECTION("absolute names land inside") {
         TempDir t;
@@ -345,6 +356,13 @@ TEST_CASE("ExtractSession runs the helper in a user namespace") {
     CHECK(out[0].diff_id == plain_digest);
     CHECK(out[0].uncompressed_size > 300000);
     CHECK(read_file(jobs[0].dest_dir + "/diff/etc/shadow") == "root:*:1::::::\n");
+    if (!store.idmap().single()) {
+        // gid 42 in the namespace is a subordinate id on the host.
+        gid_t want = 0;
+        for (const auto& m : store.idmap().gids)
+            if (m.container_id <= 42 && 42 < m.container_id + m.size) want = m.host_id + (42 - m.container_id);
+        CHECK(lst(jobs[0].dest_dir + "/diff/etc/shadow").st_gid == want);
+    }
     CHECK_FALSE(out[1].ok);
     CHECK_THAT(out[1].error, Catch::Contains("does not match"));
     // Removal through the store copes with the read-only dir.
