@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <clocale>
 #include <thread>
 
 #include "base/error.hpp"
@@ -71,7 +72,7 @@ std::string make_tar(const std::vector<Entry>& entries, Comp c) {
             archive_entry_set_size(ae, e.type == AE_IFREG ? static_cast<la_int64_t>(e.data.size()) : 0);
         }
         for (const auto& [k, v] : e.xattrs) archive_entry_xattr_add_entry(ae, k.c_str(), v.data(), v.size());
-        REQUIRE(archive_write_header(a, ae) == ARCHIVE_OK);
+        REQUIRE(archive_write_header(a, ae) >= ARCHIVE_WARN);
         if (e.type == AE_IFREG && e.hardlink.empty() && !e.data.empty())
             archive_write_data(a, e.data.data(), e.data.size());
         archive_entry_free(ae);
@@ -369,4 +370,23 @@ TEST_CASE("ExtractSession runs the helper in a user namespace") {
     store.remove_owned_tree(jobs[0].dest_dir);
     CHECK_FALSE(path_exists(jobs[0].dest_dir));
     store.remove_owned_tree(jobs[1].dest_dir);
+}
+
+TEST_CASE("non-ASCII names keep their bytes (the helper runs in the C locale)") {
+    TempDir t;
+    // Written in a UTF-8 locale, pax stores plain UTF-8 "path" records (as Go's archive/tar does);
+    // in the C locale libarchive falls back to hdrcharset=BINARY. Both must come out unchanged.
+    std::vector<Entry> v{{"caf\xc3\xa9/\xe6\x97\xa5\xe6\x9c\xac.txt", AE_IFREG, 0644, "u"}, {"latin\xe9", AE_IFREG, 0644, "l"}};
+    std::string utf8_tar;
+    if (setlocale(LC_CTYPE, "C.UTF-8")) {
+        utf8_tar = make_tar({v[0]}, Comp::none);
+        setlocale(LC_CTYPE, "C");
+        CHECK(utf8_tar.find("hdrcharset") == std::string::npos);
+        TempDir t2;
+        extract(t2, utf8_tar);
+        CHECK(read_file(t2 / "layer/diff/caf\xc3\xa9/\xe6\x97\xa5\xe6\x9c\xac.txt") == "u");
+    }
+    extract(t, make_tar(v, Comp::none));
+    CHECK(read_file(t / "layer/diff/caf\xc3\xa9/\xe6\x97\xa5\xe6\x9c\xac.txt") == "u");
+    CHECK(read_file(t / "layer/diff/latin\xe9") == "l");
 }
