@@ -153,8 +153,9 @@ Result = collections.namedtuple("Result", "rc out err")
 
 
 def assert_error(res, *words):
-    """Podman's failure shape: exit 125 and one line on stderr, 'Error: ...', naming `words`."""
-    lines = [l for l in res.err.splitlines() if l.strip()]
+    """Podman's failure shape: exit 125 and one line on stderr, 'Error: ...', naming `words`.
+    Podman's own "Trying to pull ..." line may come before it; nothing else may."""
+    lines = [l for l in res.err.splitlines() if l.strip() and not l.startswith("Trying to pull ")]
     assert res.rc == 125, f"exit {res.rc}, expected 125; stderr: {res.err!r}"
     assert len(lines) == 1 and lines[0].startswith("Error: "), f"not one 'Error: ' line: {res.err!r}"
     for w in words:
