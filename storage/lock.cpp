@@ -48,4 +48,10 @@ Lock Lock::try_acquire(const std::string& path, Mode mode) {
     }
 }
 
+void Lock::downgrade() {
+    if (!fd_) return;
+    while (::flock(fd_.get(), LOCK_SH) < 0)
+        if (errno != EINTR) throw_errno("downgrade lock");
+}
+
 }  // namespace burrow::storage

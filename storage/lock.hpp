@@ -18,6 +18,10 @@ public:
     static Lock try_acquire(const std::string& path, Mode mode);
     bool held() const { return static_cast<bool>(fd_); }
     void release() { fd_.reset(); }
+    // Exclusive -> shared, so waiters for a shared lock proceed while this holder keeps a claim.
+    // (flock converts in place; between the two states another shared holder may enter, never a writer
+    // that needs exclusive, since it would have to wait for us either way.)
+    void downgrade();
 
 private:
     UniqueFd fd_;

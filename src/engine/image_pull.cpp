@@ -213,6 +213,10 @@ void fetch_layers(storage::Store& store, pull::RegistryClient& client, const Res
         rec.created = static_cast<int64_t>(std::time(nullptr));
         store.commit_layer(jobs[i].temp_dir, rec);
         jobs[i].temp_dir.clear();
+        // Keep a shared claim (rmi must not take it away before the image record exists) but let
+        // other pullers waiting for this layer go on: holding it exclusive while we wait for a
+        // layer they extract would deadlock two pulls of overlapping images.
+        jobs[i].lock.downgrade();
     }
 }
 
