@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -34,35 +36,125 @@ namespace {
 
 constexpr size_t kChunk = 1 << 20;
 
-// The decompressed stream as libarchive reads it: every byte is hashed (the diff id covers the
-// whole tar, padding after the end-of-archive blocks included) and counted.
-struct TarStream {
-    ByteSource* src;
-    Sha256 sha;
-    uint64_t size = 0;
-    std::vector<uint8_t> buf = std::vector<uint8_t>(kChunk);
-    size_t prefetched = 0;
-    bool use_prefetch = false;
-    std::exception_ptr error;
-
-    size_t pull() {
-        size_t n = src->read(buf.data(), buf.size());
-        sha.update(buf.data(), n);
-        size += n;
-        return n;
+// The decompressed stream as libarchive reads it. Decompression and hashing run on their own
+// thread a few chunks ahead of the tar reader, so inflating overlaps with the file system work
+// (on two cores, roughly one each). Every byte is hashed: the diff id covers the whole tar,
+// padding after the end-of-archive blocks included.
+class ChunkPipe {
+public:
+    explicit ChunkPipe(ByteSource* src) : src_(src) {
+        for (int i = 0; i < kBuffers; ++i) {
+            bufs_[i].resize(kChunk);
+            free_.push_back(i);
+        }
+        thread_ = std::thread([this] { produce(); });
     }
+    ~ChunkPipe() {
+        {
+            std::lock_guard<std::mutex> g(mu_);
+            cancel_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+    }
+    // The next chunk ({nullptr, 0} at the end); the memory of the previous one is reused.
+    // Throws the decompressor's error once the chunks before it are consumed.
+    std::pair<const uint8_t*, size_t> next() {
+        std::unique_lock<std::mutex> lk(mu_);
+        if (held_ >= 0) {
+            free_.push_back(held_);
+            held_ = -1;
+            cv_.notify_all();
+        }
+        cv_.wait(lk, [&] { return !full_.empty() || done_; });
+        if (!full_.empty()) {
+            auto [b, n] = full_.front();
+            full_.pop_front();
+            held_ = b;
+            return {bufs_[b].data(), n};
+        }
+        if (err_) std::rethrow_exception(err_);
+        return {nullptr, 0};
+    }
+    // Reads to the end; returns the diff id and the size of the whole stream.
+    std::pair<std::string, uint64_t> finish() {
+        while (next().second > 0) {
+        }
+        std::lock_guard<std::mutex> g(mu_);  // done_ is set: the producer no longer touches sha_
+        return {"sha256:" + sha_.hex_final(), size_};
+    }
+
+private:
+    static constexpr int kBuffers = 4;
+    void produce() {
+        try {
+            for (;;) {
+                int b;
+                {
+                    std::unique_lock<std::mutex> lk(mu_);
+                    cv_.wait(lk, [&] { return cancel_ || !free_.empty(); });
+                    if (cancel_) return;
+                    b = free_.back();
+                    free_.pop_back();
+                }
+                size_t n = src_->read(bufs_[b].data(), kChunk);
+                sha_.update(bufs_[b].data(), n);
+                size_ += n;
+                {
+                    std::lock_guard<std::mutex> g(mu_);
+                    if (n == 0) {
+                        done_ = true;
+                        free_.push_back(b);
+                    } else {
+                        full_.emplace_back(b, n);
+                    }
+                }
+                cv_.notify_all();
+                if (n == 0) return;
+            }
+        } catch (...) {
+            {
+                std::lock_guard<std::mutex> g(mu_);
+                err_ = std::current_exception();
+                done_ = true;
+            }
+            cv_.notify_all();
+        }
+    }
+
+    ByteSource* src_;
+    std::vector<uint8_t> bufs_[kBuffers];
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::pair<int, size_t>> full_;
+    std::vector<int> free_;
+    int held_ = -1;
+    bool done_ = false, cancel_ = false;
+    std::exception_ptr err_;
+    Sha256 sha_;
+    uint64_t size_ = 0;
+    std::thread thread_;
+};
+
+struct TarStream {
+    ChunkPipe* pipe;
+    std::pair<const uint8_t*, size_t> first;
+    bool use_first = false;
+    std::exception_ptr error;
 };
 
 la_ssize_t tar_read(struct archive* a, void* opaque, const void** out) {
     auto* s = static_cast<TarStream*>(opaque);
-    *out = s->buf.data();
-    if (s->use_prefetch) {
-        s->use_prefetch = false;
-        return static_cast<la_ssize_t>(s->prefetched);
+    if (s->use_first) {
+        s->use_first = false;
+        *out = s->first.first;
+        return static_cast<la_ssize_t>(s->first.second);
     }
     // No exception may cross libarchive's C frames.
     try {
-        return static_cast<la_ssize_t>(s->pull());
+        auto [p, n] = s->pipe->next();
+        *out = p;
+        return static_cast<la_ssize_t>(n);
     } catch (...) {
         s->error = std::current_exception();
         archive_set_error(a, EIO, "layer stream failed");
@@ -86,12 +178,10 @@ void drain_fd(int fd) {
 
 ExtractStats extract_layer_stream(int in_fd, const std::string& dest_dir, bool ignore_chown_errors) {
     auto src = open_decompressed(in_fd);
-    TarStream ts;
-    ts.src = src.get();
     LayerWriter writer(dest_dir + "/diff", ignore_chown_errors);
-    ts.prefetched = ts.pull();
-    if (ts.prefetched > 0) {  // an empty stream is an empty layer
-        ts.use_prefetch = true;
+    ChunkPipe pipe(src.get());
+    TarStream ts{&pipe, pipe.next(), true, nullptr};
+    if (ts.first.second > 0) {  // an empty stream is an empty layer
         std::unique_ptr<struct archive, ArchiveFree> a(archive_read_new());
         if (!a) throw Error("libarchive: out of memory");
         archive_read_support_format_tar(a.get());
@@ -118,9 +208,8 @@ ExtractStats extract_layer_stream(int in_fd, const std::string& dest_dir, bool i
         if (ts.error) std::rethrow_exception(ts.error);
     }
     writer.finish();
-    while (ts.pull() > 0) {
-    }
-    return {"sha256:" + ts.sha.hex_final(), ts.size};
+    auto [digest, size] = pipe.finish();
+    return {digest, size};
 }
 
 // ---- helper side -------------------------------------------------------------------------------
