@@ -97,8 +97,10 @@ void apply_storage_conf(StoreOptions& o, const std::string& path) {
         throw Error("parsing storage.conf `" + path + "`: " + std::string(e.description()) + " at line " +
                     std::to_string(e.source().begin.line));
     }
-    if (auto v = toml_string(t, "storage.graphroot")) o.root = *v;
-    if (auto v = toml_string(t, "storage.runroot")) o.runroot = *v;
+    // The file is Podman's too: keep burrow's layout in a folder of its own inside those roots, so
+    // containers/storage never sees files it does not know (and we never see its).
+    if (auto v = toml_string(t, "storage.graphroot")) o.root = join_path(*v, "burrow");
+    if (auto v = toml_string(t, "storage.runroot")) o.runroot = join_path(*v, "burrow");
     if (auto v = toml_string(t, "storage.driver")) o.driver = *v;
     // Older files put the overlay options directly under [storage.options].
     for (auto prefix : {"storage.options.", "storage.options.overlay."}) {
