@@ -86,8 +86,8 @@ TEST_CASE("store options: defaults, storage.conf, overrides") {
                                          "mount_program = \"/usr/bin/fuse-overlayfs\"\nignore_chown_errors = \"true\"\n";
     setenv("CONTAINERS_STORAGE_CONF", (t / "storage.conf").c_str(), 1);
     o = load_store_options({});
-    CHECK(o.root == "/fast/me/store");
-    CHECK(o.runroot == "/run/user/1/x");
+    CHECK(o.root == "/fast/me/store/burrow");
+    CHECK(o.runroot == "/run/user/1/x/burrow");
     CHECK(o.mount_program == "/usr/bin/fuse-overlayfs");
     CHECK(o.ignore_chown_errors);
 
@@ -95,7 +95,7 @@ TEST_CASE("store options: defaults, storage.conf, overrides") {
     over.root = "/cli/root";
     o = load_store_options(over);
     CHECK(o.root == "/cli/root");
-    CHECK(o.runroot == "/run/user/1/x");
+    CHECK(o.runroot == "/run/user/1/x/burrow");
 
     std::ofstream(t / "bad.conf") << "[storage\n";
     setenv("CONTAINERS_STORAGE_CONF", (t / "bad.conf").c_str(), 1);
