@@ -156,7 +156,7 @@ run_pytest() {  # USER LABEL [pytest args]
   phase "integration tests as $user ($label)"
   (cd "$work" && run_as "$user" BURROW_BIN="${BIN:+$BIN/burrow}" BURROW_FIXTURES="$FIXTURES" \
     BURROW_TEST_SMALL_FS="$SMALL" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$work" -- \
-    timeout 1500 "$PY" -m pytest -q -p no:cacheprovider -rs --basetemp="$work/pytest" \
+    timeout 1500 "$PY" -m pytest -q -p no:cacheprovider -rfEs --basetemp="$work/pytest" \
       --junitxml="$xml" "$@" ${PYTEST_ARGS:-} "$TESTS/integration")
   count_junit "$xml"
   if ! is_root; then rm -rf "$work"; fi

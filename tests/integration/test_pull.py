@@ -83,11 +83,14 @@ def test_multiarch_unknown_arch_fails(env):
 
 @pytest.mark.solo
 def test_short_name_uses_search_registries(env, fixtures):
-    img = fixtures["images"]["busybox"]
-    res = env.run("pull", "busybox")
+    # Not "busybox" or "debian": Debian's /etc/containers/registries.conf.d/shortnames.conf aliases
+    # those to docker.io, and Podman (so burrow) reads that drop-in even with
+    # $CONTAINERS_REGISTRIES_CONF set; an alias wins over the search list.
+    img = fixtures["images"]["multiarch"]["platforms"]["amd64"]
+    res = env.run("pull", "multiarch")
     assert img["id"] in res.out
     names = [n for i in env.images_json() for n in (i.get("Names") or [])]
-    assert f"{env.registry.host}/busybox:latest" in names
+    assert f"{env.registry.host}/multiarch:latest" in names
 
 
 def test_short_name_alias(env, fixtures):
