@@ -44,7 +44,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
     return r;
 }
 
-std::string human_size(double size) {
+std::string human_size(double size, int digits, const char* sep) {
     static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
     int i = 0;
     while (size >= 1000.0 && i < 8) {
@@ -52,7 +52,7 @@ std::string human_size(double size) {
         ++i;
     }
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3g %s", size, units[i]);
+    std::snprintf(buf, sizeof buf, "%.*g%s%s", digits, size, sep, units[i]);
     return buf;
 }
 

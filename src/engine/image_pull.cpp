@@ -306,7 +306,7 @@ void write_image_record(storage::Store& store, const ResolvedImage& img) {
 
 std::string pull_candidate(storage::Store& store, const pull::Reference& ref, const pull::RegistriesConf& conf,
                            const PullOptions& o, PullProgress& progress) {
-    progress.line("Trying to pull " + ref.str() + "...");
+    progress.headline("Trying to pull " + ref.str() + "...");
     pull::ClientOptions copts;
     copts.tls_verify = o.tls_verify.value_or(true);
     copts.insecure = conf.is_insecure(ref.registry);

@@ -10,8 +10,13 @@ namespace burrow::engine {
 
 PullProgress::PullProgress(bool quiet) : quiet_(quiet), tty_(::isatty(STDERR_FILENO) == 1) {}
 
-void PullProgress::line(const std::string& text) {
+void PullProgress::headline(const std::string& text) {
     if (quiet_) return;
+    std::fprintf(stderr, "%s\n", text.c_str());
+}
+
+void PullProgress::line(const std::string& text) {
+    if (quiet_ || !tty_) return;
     if (live_) std::fputs("\r\033[K", stderr);
     std::fprintf(stderr, "%s\n", text.c_str());
     if (live_) redraw(true);

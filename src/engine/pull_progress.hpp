@@ -10,6 +10,10 @@ namespace burrow::engine {
 class PullProgress {
 public:
     explicit PullProgress(bool quiet);
+    // Printed whenever not quiet ("Trying to pull ...", as Podman does even off a terminal).
+    void headline(const std::string& text);
+    // Step lines ("Copying blob ..."): only on a terminal, so a script's stderr holds just the
+    // headline and, on failure, the one error line.
     void line(const std::string& text);
     void warn(const std::string& text);
     void start_blobs(size_t count);

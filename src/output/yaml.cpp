@@ -124,16 +124,6 @@ json capitalize_keys(const json& v) {
     return v;
 }
 
-std::string human_size_compact(double size) {
-    static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
-    int i = 0;
-    while (size >= 1000.0 && i < 8) {
-        size /= 1000.0;
-        ++i;
-    }
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4g%s", size, units[i]);
-    return buf;
-}
+std::string human_size_compact(double size) { return human_size(size, 4, ""); }
 
 }  // namespace burrow::output
