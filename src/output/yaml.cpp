@@ -1,5 +1,7 @@
 #include "src/output/yaml.hpp"
 
+#include "base/strings.hpp"
+
 #include <cctype>
 #include <cstdio>
 
@@ -124,6 +126,6 @@ json capitalize_keys(const json& v) {
     return v;
 }
 
-std::string human_size_compact(double size) { return human_size(size, 4, ""); }
+std::string human_size_compact(double size) { return burrow::human_size(size, 4, ""); }
 
 }  // namespace burrow::output
