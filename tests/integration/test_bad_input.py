@@ -59,16 +59,16 @@ def test_corrupt_blob(env, populated, registry):
     assert_store_unchanged(populated, env.root)
 
 
-class _BrokenManifestHandler(http.server.BaseHTTPRequestHandler):
-    """A registry of one repository whose manifest claims a manifest media type but is not JSON
-    (docker-registry refuses to store such a manifest, so it is served from here)."""
-    body = b'{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "layers": ['
+class _OneManifestHandler(http.server.BaseHTTPRequestHandler):
+    """A registry of one manifest that docker-registry refuses to store, served from here:
+    `repo`'s manifest is `body` with Content-Type `ctype`."""
+    repo, body, ctype = "", b"", ""
 
     def do_GET(self):
         if self.path == "/v2/" or self.path == "/v2":
             self._send(200, b"{}", "application/json")
-        elif self.path.startswith("/v2/broken/manifests/"):
-            self._send(200, self.body, "application/vnd.docker.distribution.manifest.v2+json")
+        elif self.path.startswith(f"/v2/{self.repo}/manifests/"):
+            self._send(200, self.body, self.ctype)
         else:
             self._send(404, b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}',
                        "application/json")
@@ -88,12 +88,32 @@ class _BrokenManifestHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def _serve_one_manifest(repo, body, ctype):
+    handler = type("Handler", (_OneManifestHandler,), {"repo": repo, "body": body, "ctype": ctype})
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, f"127.0.0.1:{srv.server_address[1]}"
+
+
 @pytest.fixture
 def broken_registry():
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _BrokenManifestHandler)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield f"127.0.0.1:{srv.server_address[1]}"
+    """A manifest that claims a manifest media type but is not JSON."""
+    srv, host = _serve_one_manifest(
+        "broken", b'{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "layers": [',
+        "application/vnd.docker.distribution.manifest.v2+json")
+    yield host
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture
+def schema1_registry():
+    """A signed schema 1 manifest (docker-registry 2.8 will not store an unsigned one)."""
+    body = json.dumps({"schemaVersion": 1, "name": "bad/schema1", "tag": "latest", "architecture": "amd64",
+                       "fsLayers": [], "history": [], "signatures": []}).encode()
+    srv, host = _serve_one_manifest("bad/schema1", body,
+                                    "application/vnd.docker.distribution.manifest.v1+prettyjws")
+    yield host
     srv.shutdown()
     srv.server_close()
 
@@ -217,15 +237,9 @@ def test_disk_full(env, small_fs, fixtures):
     assert out == f"{env.registry.host}/busybox\n"
 
 
-def test_schema1_manifest_refused(env, populated, registry):
-    body = json.dumps({"schemaVersion": 1, "name": "bad/schema1", "tag": "latest", "architecture": "amd64",
-                       "fsLayers": [], "history": []}).encode()
-    try:
-        registry.api.push_manifest("bad/schema1", "latest", body,
-                                   "application/vnd.docker.distribution.manifest.v1+json")
-    except Exception as e:  # docker-registry 2.8 may refuse unsigned schema 1
-        pytest.skip(f"the registry does not store an unsigned schema 1 manifest: {e}")
-    res = env.run("pull", ref(registry, "bad/schema1"), check=False)
-    line = assert_error(res, f"{registry.host}/bad/schema1")
-    assert "schema" in line.lower()
+def test_schema1_manifest_refused(env, populated, schema1_registry):
+    env.add_insecure(schema1_registry)
+    res = env.run("pull", f"{schema1_registry}/bad/schema1:latest", check=False)
+    line = assert_error(res, f"{schema1_registry}/bad/schema1")
+    assert "schema1" in line.lower()
     assert_store_unchanged(populated, env.root)
