@@ -2,11 +2,13 @@
 // touch the CLI machinery), then the command table.
 #include <cstring>
 
+#include "rootless/unshare.hpp"
 #include "src/cli/app.hpp"
 #include "storage/extract.hpp"
 
 int main(int argc, char** argv) {
     if (argc >= 2 && std::strcmp(argv[1], "__extract") == 0) return burrow::storage::extract_helper_main(argc - 1, argv + 1);
     if (argc >= 2 && std::strcmp(argv[1], "__rm") == 0) return burrow::storage::remove_helper_main(argc - 1, argv + 1);
+    if (argc >= 2 && std::strcmp(argv[1], "__unshare") == 0) return burrow::rootless::unshare_helper_main(argc - 1, argv + 1);
     return burrow::cli::run_app(argc, argv);
 }

@@ -35,6 +35,7 @@ const CommandTable& command_table() {
         commands::register_pull(t);
         commands::register_system(t);
         commands::register_login(t);
+        commands::register_unshare(t);
         return t;
     }();
     return table;

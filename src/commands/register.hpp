@@ -8,4 +8,5 @@ void register_image_manage(cli::CommandTable& t);  // tag, untag, rmi, image rm,
 void register_pull(cli::CommandTable& t);          // pull, image pull
 void register_system(cli::CommandTable& t);        // system df, info, version
 void register_login(cli::CommandTable& t);         // login, logout
+void register_unshare(cli::CommandTable& t);       // unshare
 }  // namespace burrow::commands
