@@ -8,7 +8,8 @@
 # the binaries and tests to /var/tmp/burrow-test, runs the suite as burrow-sub and the `solo` subset
 # as burrow-solo. As a normal user: sudo only for packages; the suite runs as that user.
 #
-# Environment: BURROW_BUILD_DIR (default build), BURROW_FIXTURE_CACHE, PYTEST_ARGS (extra args).
+# Environment: BURROW_BUILD_DIR (default build), BURROW_FIXTURE_CACHE, PYTEST_ARGS (extra args,
+# split on spaces: select with -k=NAME, e.g. PYTEST_ARGS=-k=unshare).
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -154,11 +155,16 @@ run_pytest() {  # USER LABEL [pytest args]
   if is_root; then work="$TEST_BASE/work-$user"; else work=$(mktemp -d "${TMPDIR:-/tmp}/burrow-test.XXXXXX"); fi
   xml="$work/junit-$label.xml"
   phase "integration tests as $user ($label)"
+  rm -f "$xml"
+  local rc=0
   (cd "$work" && run_as "$user" BURROW_BIN="${BIN:+$BIN/burrow}" BURROW_FIXTURES="$FIXTURES" \
     BURROW_TEST_SMALL_FS="$SMALL" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$work" -- \
     timeout 1500 "$PY" -m pytest -q -p no:cacheprovider -rfEs --basetemp="$work/pytest" \
-      --junitxml="$xml" "$@" ${PYTEST_ARGS:-} "$TESTS/integration")
+      --junitxml="$xml" "$@" ${PYTEST_ARGS:-} "$TESTS/integration") || rc=$?
   count_junit "$xml"
+  # 1 = some tests failed (counted above), 5 = none selected; anything else (interrupted, internal
+  # or usage error) is a failure of its own even when the junit file says nothing failed.
+  case $rc in 0|1|5) ;; *) FAILED=$((FAILED + 1)); NOTES+=("pytest as $user exited $rc") ;; esac
   if ! is_root; then rm -rf "$work"; fi
 }
 

@@ -36,6 +36,7 @@ const CommandTable& command_table() {
         commands::register_system(t);
         commands::register_login(t);
         commands::register_unshare(t);
+        commands::register_completion(t);
         return t;
     }();
     return table;

@@ -9,4 +9,5 @@ void register_pull(cli::CommandTable& t);          // pull, image pull
 void register_system(cli::CommandTable& t);        // system df, info, version
 void register_login(cli::CommandTable& t);         // login, logout
 void register_unshare(cli::CommandTable& t);       // unshare
+void register_completion(cli::CommandTable& t);    // completion
 }  // namespace burrow::commands
