@@ -239,22 +239,39 @@ bool RegistriesConf::is_insecure(const std::string& registry_host) const {
 
 namespace {
 
-// Applies [[registry]] location rewriting and the blocked flag to one candidate.
+// Refuses a candidate whose registry is blocked.
 Reference apply_registry_conf(const Reference& ref, const RegistriesConf& conf) {
     const RegistryConf* r = conf.find(ref);
-    if (!r) return ref;
-    if (r->blocked) throw Error("registry " + ref.registry + " is blocked in registries.conf");
-    if (r->location.empty() || r->location == r->prefix || r->prefix.rfind("*.", 0) == 0) return ref;
-    std::string rewritten = r->location + ref.name().substr(r->prefix.size());
+    if (r && r->blocked) throw Error("registry " + ref.registry + " is blocked in registries.conf");
+    return ref;
+}
+
+// `location` + the part of `ref`'s name after `prefix`, as a reference with `ref`'s tag/digest.
+Reference rewrite(const Reference& ref, const std::string& prefix, const std::string& location) {
+    std::string rewritten = location + ref.name().substr(prefix.size());
     auto slash = rewritten.find('/');
+    if (slash == std::string::npos)
+        throw Error("registries.conf location \"" + location + "\" gives no repository for " + ref.name());
     Reference out = ref;
-    if (slash == std::string::npos) throw Error("registries.conf location \"" + r->location + "\" gives no repository for " + ref.name());
     out.registry = rewritten.substr(0, slash);
     out.repository = rewritten.substr(slash + 1);
     return out;
 }
 
 }  // namespace
+
+std::vector<PullSource> pull_sources(const Reference& ref, const RegistriesConf& conf) {
+    const RegistryConf* r = conf.find(ref);
+    if (!r) return {PullSource{ref, conf.is_insecure(ref.registry), false}};
+    if (r->blocked) throw Error("registry " + ref.registry + " is blocked in registries.conf");
+    // A wildcard prefix names hosts, not a path to rewrite: its entry only sets flags.
+    if (r->prefix.rfind("*.", 0) == 0) return {PullSource{ref, r->insecure, false}};
+    std::vector<PullSource> out;
+    for (const auto& m : r->mirrors) out.push_back({rewrite(ref, r->prefix, m.location), m.insecure, true});
+    Reference primary = r->location.empty() ? ref : rewrite(ref, r->prefix, r->location);
+    out.push_back({primary, r->insecure || conf.is_insecure(primary.registry), false});
+    return out;
+}
 
 std::vector<Reference> resolve_candidates(const ParsedReference& parsed, const RegistriesConf& conf) {
     if (parsed.qualified) return {apply_registry_conf(parsed.ref, conf)};

@@ -49,8 +49,18 @@ struct RegistriesConf {
     bool is_insecure(const std::string& registry_host) const;
 };
 
+// Where to fetch `ref` from, in order: its [[registry.mirror]]s, then its own location (after a
+// `location` rewrite). The image keeps `ref`'s name whichever source served it.
+struct PullSource {
+    Reference ref;        // registry and repository to contact
+    bool insecure = false;
+    bool mirror = false;
+};
+std::vector<PullSource> pull_sources(const Reference& ref, const RegistriesConf& conf);
+
 // The references to try, in order, for what the user typed. A qualified name gives itself; a short
 // name gives the alias if one matches, else one candidate per unqualified-search registry.
+// Names are as the user will see them stored (no `location` rewrite; see pull_sources).
 // Throws Error when a short name has no search registries ("short-name ... did not resolve").
 std::vector<Reference> resolve_candidates(const ParsedReference& parsed, const RegistriesConf& conf);
 

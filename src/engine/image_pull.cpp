@@ -38,7 +38,8 @@ namespace {
 using storage::Lock;
 
 struct ResolvedImage {
-    pull::Reference ref;
+    pull::Reference ref;        // where it is fetched from (a mirror, or the rewritten location)
+    pull::Reference stored_as;  // the name it gets in the store (what the user asked for)
     pull::FetchedManifest manifest;           // the image manifest (after index selection)
     std::optional<pull::FetchedManifest> index;  // the index it was chosen from, if any
     pull::ImageManifest parsed;
@@ -262,7 +263,7 @@ std::vector<LayerJob> lock_layers(storage::Store& store, const ResolvedImage& im
 void write_image_record(storage::Store& store, const ResolvedImage& img) {
     auto lock = store.lock_exclusive();
     for (const auto& chain : img.chains)
-        if (!store.has_layer(chain)) throw Error("layer " + chain + " vanished while pulling " + img.ref.str());
+        if (!store.has_layer(chain)) throw Error("layer " + chain + " vanished while pulling " + img.stored_as.str());
     store.put_blob(img.manifest.digest, img.manifest.body);
     if (img.index) store.put_blob(img.index->digest, img.index->body);
     store.put_blob(img.parsed.config.digest, img.config_json);
@@ -271,7 +272,8 @@ void write_image_record(storage::Store& store, const ResolvedImage& img) {
     storage::ImageRecord rec;
     if (auto existing = store.image(id)) rec = *existing;
     rec.id = id;
-    std::string name = img.ref.tag.empty() ? img.ref.name() + "@" + img.ref.digest : img.ref.name() + ":" + img.ref.tag;
+    const auto& as = img.stored_as;
+    std::string name = as.tag.empty() ? as.name() + "@" + as.digest : as.name() + ":" + as.tag;
     // A name belongs to one image: take it from whichever image had it.
     for (auto other : store.images()) {
         if (other.id == id) continue;
@@ -288,10 +290,10 @@ void write_image_record(storage::Store& store, const ResolvedImage& img) {
         if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
     };
     add_unique(rec.digests, img.manifest.digest);
-    add_unique(rec.repo_digests, img.ref.name() + "@" + img.manifest.digest);
+    add_unique(rec.repo_digests, as.name() + "@" + img.manifest.digest);
     if (img.index) {
         add_unique(rec.digests, img.index->digest);
-        add_unique(rec.repo_digests, img.ref.name() + "@" + img.index->digest);
+        add_unique(rec.repo_digests, as.name() + "@" + img.index->digest);
     }
     rec.manifest_media_type = img.manifest.media_type;
     rec.layers = img.chains;
@@ -304,12 +306,13 @@ void write_image_record(storage::Store& store, const ResolvedImage& img) {
     store.sweep_tmp();
 }
 
-std::string pull_candidate(storage::Store& store, const pull::Reference& ref, const pull::RegistriesConf& conf,
-                           const PullOptions& o, PullProgress& progress) {
-    progress.headline("Trying to pull " + ref.str() + "...");
+// Pulls `name` from one source (a mirror or its own location).
+std::string pull_from(storage::Store& store, const pull::Reference& name, const pull::PullSource& src,
+                      const PullOptions& o, PullProgress& progress) {
+    const pull::Reference& ref = src.ref;
     pull::ClientOptions copts;
     copts.tls_verify = o.tls_verify.value_or(true);
-    copts.insecure = conf.is_insecure(ref.registry);
+    copts.insecure = src.insecure;
     copts.cert_dir = o.cert_dir;
     copts.credentials = credentials_for(ref, o);
     pull::RegistryClient client(ref.registry, copts);
@@ -320,6 +323,7 @@ std::string pull_candidate(storage::Store& store, const pull::Reference& ref, co
     } catch (const Error& e) {
         throw e.wrap("initializing source docker://" + ref.str());
     }
+    img.stored_as = name;
     progress.line("Getting image source signatures");
 
     std::vector<Lock> held;
@@ -335,7 +339,7 @@ std::string pull_candidate(storage::Store& store, const pull::Reference& ref, co
         fetch_layers(store, client, img, jobs, progress);
     } catch (const Error& e) {
         progress.finish_blobs();
-        throw e.wrap("pulling " + ref.str());
+        throw e.wrap("pulling " + name.str());
     }
     progress.finish_blobs();
     // Layers another process was extracting when we looked: wait for them now.
@@ -343,13 +347,29 @@ std::string pull_candidate(storage::Store& store, const pull::Reference& ref, co
         if (!store.has_layer(chain)) {
             held.push_back(Lock::acquire(store.layer_lock_path(chain), Lock::Mode::shared));
             if (!store.has_layer(chain))
-                throw Error("pulling " + ref.str() + ": layer " + chain + " was being extracted by another process that failed; pull again");
+                throw Error("pulling " + name.str() + ": layer " + chain + " was being extracted by another process that failed; pull again");
         }
     progress.line("Copying config " + img.parsed.config.digest);
     progress.line("Writing manifest to image destination");
     write_image_record(store, img);
     progress.line("Storing signatures");
     return parse_digest(img.parsed.config.digest).hex;
+}
+
+// Mirrors first: a failing mirror is skipped (Podman logs and goes on); the image's own
+// location is the last word.
+std::string pull_candidate(storage::Store& store, const pull::Reference& ref, const pull::RegistriesConf& conf,
+                           const PullOptions& o, PullProgress& progress) {
+    progress.headline("Trying to pull " + ref.str() + "...");
+    for (const auto& src : pull::pull_sources(ref, conf)) {
+        try {
+            return pull_from(store, ref, src, o, progress);
+        } catch (const Error& e) {
+            if (!src.mirror) throw;
+            progress.warn("Failed to pull from mirror " + src.ref.registry + ": " + e.what());
+        }
+    }
+    throw Error("no source for " + ref.str());  // unreachable: the last source is never a mirror
 }
 
 }  // namespace

@@ -155,6 +155,41 @@ TEST_CASE("load: CONTAINERS_REGISTRIES_CONF plus sorted drop-ins") {
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("pull_sources: mirrors first, then the (rewritten) location") {
+    auto c = RegistriesConf::parse(R"(
+[[registry]]
+prefix = "example.com/foo"
+location = "primary.local/bar"
+insecure = true
+[[registry.mirror]]
+location = "m1.local:5000/cache"
+insecure = true
+[[registry.mirror]]
+location = "m2.local"
+[[registry]]
+prefix = "*.wild.io"
+insecure = true
+)", "r.conf");
+    auto src = pull_sources(parse_reference("example.com/foo/img@sha256:" + std::string(64, 'a')).ref, c);
+    REQUIRE(src.size() == 3);
+    CHECK(src[0].ref.str() == "m1.local:5000/cache/img@sha256:" + std::string(64, 'a'));
+    CHECK(src[0].mirror);
+    CHECK(src[0].insecure);
+    CHECK(src[1].ref.registry == "m2.local");
+    CHECK(src[1].ref.repository == "img");
+    CHECK_FALSE(src[1].insecure);
+    CHECK(src[2].ref.str() == "primary.local/bar/img@sha256:" + std::string(64, 'a'));
+    CHECK_FALSE(src[2].mirror);
+    CHECK(src[2].insecure);
+    auto plain = pull_sources(parse_reference("other.io/x:1").ref, c);
+    REQUIRE(plain.size() == 1);
+    CHECK(plain[0].ref.str() == "other.io/x:1");
+    CHECK_FALSE(plain[0].insecure);
+    auto wild = pull_sources(parse_reference("a.wild.io/x:1").ref, c);
+    REQUIRE(wild.size() == 1);
+    CHECK(wild[0].insecure);
+}
+
 TEST_CASE("resolve_candidates") {
     auto c = RegistriesConf::parse(R"(
 unqualified-search-registries = ["quay.io", "docker.io"]
@@ -174,8 +209,9 @@ blocked = true
     CHECK(names(resolve_candidates(parse_reference("myalias:v2"), c)) == std::vector<std::string>{"quay.io/ns/real:v2"});
     CHECK(names(resolve_candidates(parse_reference("myalias"), c)) == std::vector<std::string>{"quay.io/ns/real:latest"});
     CHECK(names(resolve_candidates(parse_reference("ghcr.io/x/y:1"), c)) == std::vector<std::string>{"ghcr.io/x/y:1"});
+    // The stored name stays what the user asked for; the rewrite is where it is fetched from.
     CHECK(names(resolve_candidates(parse_reference("example.com/foo/img:1"), c)) ==
-          std::vector<std::string>{"mirror.local:5000/bar/img:1"});
+          std::vector<std::string>{"example.com/foo/img:1"});
     CHECK(error_of([&] { resolve_candidates(parse_reference("evil.io/x"), c); }) == "registry evil.io is blocked in registries.conf");
 
     auto empty = RegistriesConf::parse("", "/tmp/r.conf");
