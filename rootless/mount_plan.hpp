@@ -1,0 +1,84 @@
+// The container's mount tree as a plan: a pure function turns a MountSpecSet into a list of
+// MountOps (unit-tested), and a thin executor runs them in the container's child process after
+// clone, where only async-signal-safe calls are allowed (no allocation: every string is prepared
+// before the fork).
+//
+// Targets are paths inside the container ("/proc", "/etc/hosts"). The executor resolves each one
+// under the rootfs with openat2(RESOLVE_IN_ROOT) (a symlink in the image cannot send a mount onto
+// the host) and mounts onto /proc/self/fd/N of that O_PATH fd.
+#pragma once
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace burrow::rootless {
+
+struct VolumeMount {
+    std::string source;       // host path (bind) — "" for tmpfs
+    std::string destination;  // path in the container
+    bool tmpfs = false;
+    bool read_only = false;
+    bool recursive = true;    // rbind
+    std::string tmpfs_options;  // "size=…,mode=…" for tmpfs
+    bool nosuid = false, nodev = false, noexec = false;
+    bool source_is_dir = true;  // decides mkdir or touch of the target
+};
+
+struct MountSpecSet {
+    // Rootfs: "overlay" (native, userxattr), "fuse" (already mounted by fuse-overlayfs at `merged`),
+    // "bind" (a plain directory, e.g. a copy).
+    std::string rootfs_kind = "overlay";
+    std::vector<std::string> lower_dirs;  // top layer first; relative to `lower_base` when set
+    std::string lower_base;               // chdir here before mounting overlay (short option strings)
+    std::string upper_dir, work_dir;
+    std::string merged;                   // host path of the rootfs mount point
+    bool read_only_rootfs = false;
+    bool own_netns = true;      // sysfs can be mounted; else /sys is an rbind of the host's
+    bool privileged = false;    // no masked or read-only paths
+    std::vector<VolumeMount> volumes;
+    // Files prepared on the host and bound into the container: {host path, container path}.
+    std::vector<std::pair<std::string, std::string>> etc_files;  // /etc/hosts, /etc/hostname, /etc/resolv.conf
+    std::vector<std::pair<std::string, std::string>> devices;    // {host device, container path}
+    std::string console;  // host path of the pty slave bound to /dev/console ("" = none)
+    std::vector<std::string> masked_paths;    // default_masked_paths() unless privileged
+    std::vector<std::string> readonly_paths;  // default_readonly_paths() unless privileged
+};
+
+// Podman 4.3's defaults.
+std::vector<std::string> default_masked_paths();
+std::vector<std::string> default_readonly_paths();
+
+struct MountOp {
+    enum class Kind {
+        mount_rootfs,   // overlay (or bind of a dir) at `target` (host path, the merged dir)
+        mount,          // mount(source, target-in-rootfs, fstype, flags, data), creating the target dir
+        bind,           // bind `source` (host) onto target-in-rootfs (creating a dir or file target)
+        remount_ro,     // make target read-only, keeping the flags the kernel locked (nosuid, nodev, noexec…)
+        mask,           // /dev/null over a file or a read-only empty tmpfs over a dir; absent = fine
+        symlink,        // symlink `source` at target-in-rootfs (existing = fine)
+        mkdir,          // mkdir target-in-rootfs with `mode`
+        pivot_root,     // pivot_root into `target` (host path) and detach the old root
+    };
+    Kind kind = Kind::mount;
+    std::string source;
+    std::string target;
+    std::string fstype;
+    unsigned long flags = 0;
+    std::string data;
+    mode_t mode = 0755;
+    bool target_is_file = false;  // for bind: create a file (not a dir) when the target is missing
+    bool optional = false;        // failure is not an error (masks of paths the kernel lacks, mqueue…)
+    std::string what;             // for the error message: "mount /proc", "bind volume /data"
+};
+
+// The full sequence: rootfs, /proc, /dev (tmpfs + devpts + shm + mqueue + device binds + symlinks),
+// /sys, volumes, etc files, masks, read-only paths, read-only rootfs, pivot_root.
+std::vector<MountOp> plan_mounts(const MountSpecSet& spec);
+
+// Executes `ops` in order. Async-signal-safe. Returns 0, or the errno of the first failing
+// non-optional op with its index in *failed.
+int execute_mount_plan(const std::vector<MountOp>& ops, size_t* failed);
+
+}  // namespace burrow::rootless

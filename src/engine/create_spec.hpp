@@ -1,0 +1,50 @@
+// run/create: the flags both commands take and how they become a ContainerConfig.
+// Pure logic apart from reading --env-file files and stat'ing -v sources.
+#pragma once
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "src/cli/options.hpp"
+#include "storage/container_store.hpp"
+
+namespace burrow::engine {
+
+// Flags of `run` and `create` (Podman's names, shorthands and defaults). `run` adds -d, --rm is in both.
+std::vector<cli::FlagSpec> create_flags();
+
+// What the container needs from the image's config blob (OCI image config JSON).
+struct ImageDefaults {
+    std::vector<std::string> env;
+    std::vector<std::string> entrypoint;
+    std::vector<std::string> cmd;
+    std::string workdir;
+    std::string user;
+    std::string stop_signal;
+    std::vector<std::string> exposed_ports;  // "80/tcp"
+    std::map<std::string, std::string> labels;
+    std::vector<std::string> volumes;        // image VOLUME paths
+};
+ImageDefaults parse_image_defaults(const std::string& config_json);
+
+// Reads a file of the image's rootfs ("/etc/passwd"), nullopt when absent.
+using RootfsReader = std::function<std::optional<std::string>(const std::string& path)>;
+
+// Builds the config from the flags, the positional args (args[0] = image as typed, rest = command)
+// and the image. Resolves --user against the rootfs (RootfsReader). Fills everything except
+// id, name (unless --name), image_id/image_name/layers, created (the caller sets those).
+// Every invalid input throws Error (exit 125) with one clear line, as Podman words it.
+storage::ContainerConfig build_container_config(const cli::ParsedFlags& flags, const std::vector<std::string>& args,
+                                                const ImageDefaults& image, const RootfsReader& rootfs);
+
+// -v/--volume "SRC:DST[:OPTS]", --mount "type=…,…", --tmpfs "DST[:OPTS]" parsers (exposed for tests).
+storage::MountSpec parse_volume_flag(const std::string& value);
+storage::MountSpec parse_mount_flag(const std::string& value);
+storage::MountSpec parse_tmpfs_flag(const std::string& value);
+// "-p [ip:]host[-range]:container[/proto]" (issue 4 uses it; parsed here so create validates).
+std::vector<storage::PortMapping> parse_publish(const std::string& value);
+storage::Ulimit parse_ulimit(const std::string& value);
+
+}  // namespace burrow::engine
