@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   # build
-  meson ninja-build g++ pkg-config libcurl4-openssl-dev nlohmann-json3-dev libarchive-dev
+  meson ninja-build g++ pkg-config libcurl4-openssl-dev nlohmann-json3-dev libarchive-dev libseccomp-dev
   libssl-dev catch2 libzstd-dev zlib1g-dev libisal-dev libtomlplusplus-dev libsystemd-dev
   # run and test
   uidmap fuse-overlayfs docker-registry skopeo buildah podman runc debootstrap busybox-static

@@ -37,6 +37,15 @@ const CommandTable& command_table() {
         commands::register_login(t);
         commands::register_unshare(t);
         commands::register_completion(t);
+        commands::register_run(t);
+        commands::register_lifecycle(t);
+        commands::register_exec(t);
+        commands::register_ps(t);
+        commands::register_container_inspect(t);
+        commands::register_logs(t);
+        commands::register_container_misc(t);
+        commands::register_volume(t);
+        commands::register_cp(t);
         return t;
     }();
     return table;

@@ -10,4 +10,13 @@ void register_system(cli::CommandTable& t);        // system df, info, version
 void register_login(cli::CommandTable& t);         // login, logout
 void register_unshare(cli::CommandTable& t);       // unshare
 void register_completion(cli::CommandTable& t);    // completion
+void register_run(cli::CommandTable& t);                     // run, create
+void register_lifecycle(cli::CommandTable& t);               // start, stop, kill, restart, rm, wait, attach
+void register_exec(cli::CommandTable& t);                    // exec
+void register_ps(cli::CommandTable& t);                      // ps, container ls
+void register_container_inspect(cli::CommandTable& t);       // container inspect (and containers in inspect)
+void register_logs(cli::CommandTable& t);                    // logs
+void register_container_misc(cli::CommandTable& t);          // port, rename, top, container prune
+void register_volume(cli::CommandTable& t);                  // volume create/ls/inspect/rm/prune/exists
+void register_cp(cli::CommandTable& t);                      // cp
 }  // namespace burrow::commands

@@ -1,0 +1,6 @@
+// placeholder: being written
+#include "src/commands/register.hpp"
+
+namespace burrow::commands {
+void register_volume(cli::CommandTable&) {}
+}  // namespace burrow::commands
