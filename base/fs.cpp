@@ -79,7 +79,7 @@ void fsync_dir(const std::string& path) {
     ::close(fd);
 }
 
-void atomic_write_file(const std::string& path, std::string_view data, mode_t mode) {
+void atomic_write_file(const std::string& path, std::string_view data, mode_t mode, bool durable) {
     auto slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
     std::random_device rd;
@@ -90,14 +90,14 @@ void atomic_write_file(const std::string& path, std::string_view data, mode_t mo
     try {
         write_all(fd, data, tmp);
         if (::fchmod(fd, mode) < 0) throw_errno("chmod `" + tmp + "`");
-        if (::fsync(fd) < 0) throw_errno("fsync `" + tmp + "`");
+        if (durable && ::fsync(fd) < 0) throw_errno("fsync `" + tmp + "`");
         owner.reset();
         if (::rename(tmp.c_str(), path.c_str()) < 0) throw_errno("rename `" + tmp + "` to `" + path + "`");
     } catch (...) {
         ::unlink(tmp.c_str());
         throw;
     }
-    fsync_dir(dir);
+    if (durable) fsync_dir(dir);
 }
 
 void mkdir_p(const std::string& path, mode_t mode) {

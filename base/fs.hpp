@@ -14,7 +14,9 @@ namespace burrow {
 std::string read_file(const std::string& path);
 std::optional<std::string> read_file_if_exists(const std::string& path);
 // Crash-safe replace: write a temp file beside `path`, fsync, rename, fsync the dir.
-void atomic_write_file(const std::string& path, std::string_view data, mode_t mode = 0644);
+// `durable` = fsync the file and its directory (survives power loss); without it the write is
+// still atomic for readers and against a killed writer, and costs no disk flush.
+void atomic_write_file(const std::string& path, std::string_view data, mode_t mode = 0644, bool durable = true);
 void mkdir_p(const std::string& path, mode_t mode = 0755);
 bool path_exists(const std::string& path);
 bool is_directory(const std::string& path);

@@ -1,1 +1,396 @@
-// placeholder: being written
+// clone -> maps -> mounts -> credentials -> exec. The child side runs between clone and execve of
+// a process that may have had threads, so it makes raw syscalls only, on data the parent built.
+#include "rootless/container_process.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "rootless/caps.hpp"
+#include "rootless/userns.hpp"
+
+namespace burrow::rootless {
+
+ContainerProcess::ContainerProcess(ContainerProcess&& o) noexcept : pid_(o.pid_), status_fd_(o.status_fd_) {
+    o.pid_ = -1;
+    o.status_fd_ = -1;
+}
+
+ContainerProcess& ContainerProcess::operator=(ContainerProcess&& o) noexcept {
+    if (this != &o) {
+        this->~ContainerProcess();
+        pid_ = o.pid_;
+        status_fd_ = o.status_fd_;
+        o.pid_ = -1;
+        o.status_fd_ = -1;
+    }
+    return *this;
+}
+
+ContainerProcess::~ContainerProcess() {
+    if (status_fd_ >= 0) ::close(status_fd_);
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int st;
+        while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+        }
+    }
+}
+
+pid_t ContainerProcess::release() {
+    pid_t p = pid_;
+    pid_ = -1;
+    return p;
+}
+
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// Everything the child touches, laid out before the clone.
+struct ChildArgs {
+    const ProcessSpec* spec = nullptr;
+    std::vector<char*> argv, envp;
+    const char* path_list = kDefaultPath;
+    int status_w = -1;
+    int go_r = -1;
+    int last_cap = 40;
+    std::vector<gid_t> groups;
+};
+
+[[noreturn]] void fail(const ChildArgs& a, Step step, int err, size_t index = 0) {
+    StartFailure f{step, err, index};
+    (void)!::write(a.status_w, &f, sizeof f);
+    ::_exit(125);
+}
+
+bool bring_up_loopback() {
+    int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return false;
+    struct ifreq ifr;
+    ::memset(&ifr, 0, sizeof ifr);
+    ::memcpy(ifr.ifr_name, "lo", 3);
+    bool ok = ::ioctl(s, SIOCGIFFLAGS, &ifr) == 0;
+    if (ok) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        ok = ::ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
+    }
+    ::close(s);
+    return ok;
+}
+
+// mkdir -p of an absolute path, in a fixed buffer (no allocation).
+int mkdir_parents(const char* path) {
+    char buf[4096];
+    size_t n = ::strlen(path);
+    if (n >= sizeof buf) return ENAMETOOLONG;
+    ::memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; ++i) {
+        if (buf[i] != '/' && buf[i] != '\0') continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (::mkdir(buf, 0755) < 0 && errno != EEXIST) return errno;
+        buf[i] = c;
+    }
+    return 0;
+}
+
+// PATH search as execvp does it, but telling "not found" from "found but not executable".
+[[noreturn]] void exec_command(const ChildArgs& a) {
+    const char* name = a.argv[0];
+    if (::strchr(name, '/')) {
+        ::execve(name, a.argv.data(), a.envp.data());
+        int e = errno;
+        fail(a, (e == ENOENT || e == ENOTDIR) ? Step::exec_not_found : (e == EACCES || e == ENOEXEC || e == EPERM) ? Step::exec_denied : Step::exec_other, e);
+    }
+    char buf[4096];
+    size_t name_len = ::strlen(name);
+    bool denied = false;
+    int denied_err = EACCES;
+    for (const char* p = a.path_list;;) {
+        const char* end = ::strchrnul(p, ':');
+        size_t dir_len = static_cast<size_t>(end - p);
+        if (dir_len == 0) {
+            buf[0] = '.';
+            dir_len = 1;
+        } else if (dir_len + name_len + 2 <= sizeof buf) {
+            ::memcpy(buf, p, dir_len);
+        } else {
+            dir_len = 0;
+        }
+        if (dir_len > 0 && dir_len + name_len + 2 <= sizeof buf) {
+            buf[dir_len] = '/';
+            ::memcpy(buf + dir_len + 1, name, name_len + 1);
+            ::execve(buf, a.argv.data(), a.envp.data());
+            if (errno == EACCES || errno == ENOEXEC || errno == EPERM) {
+                struct stat st;
+                // A directory of that name is not a candidate, as Go's LookPath sees it.
+                if (::stat(buf, &st) == 0 && !S_ISDIR(st.st_mode)) {
+                    denied = true;
+                    denied_err = errno;
+                }
+            } else if (errno != ENOENT && errno != ENOTDIR) {
+                fail(a, Step::exec_other, errno);
+            }
+        }
+        if (*end == '\0') break;
+        p = end + 1;
+    }
+    fail(a, denied ? Step::exec_denied : Step::exec_not_found, denied ? denied_err : ENOENT);
+}
+
+volatile pid_t g_init_child = 0;
+
+void forward_signal(int sig) {
+    if (g_init_child > 0) ::kill(g_init_child, sig);
+}
+
+// --init: pid 1 stays this small loop; the command runs as its child.
+void run_init_or_continue(const ChildArgs& a) {
+    pid_t child = ::fork();
+    if (child < 0) fail(a, Step::fork_init, errno);
+    if (child == 0) return;  // the command
+    ::close(a.status_w);
+    g_init_child = child;
+    struct sigaction sa;
+    ::memset(&sa, 0, sizeof sa);
+    sa.sa_handler = forward_signal;
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD) continue;
+        ::sigaction(sig, &sa, nullptr);
+    }
+    for (;;) {
+        int st = 0;
+        pid_t p = ::waitpid(-1, &st, 0);
+        if (p < 0) {
+            if (errno == EINTR) continue;
+            ::_exit(0);
+        }
+        if (p != child) continue;
+        if (WIFEXITED(st)) ::_exit(WEXITSTATUS(st));
+        if (WIFSIGNALED(st)) ::_exit(128 + WTERMSIG(st));
+    }
+}
+
+int set_caps(uint64_t eff, uint64_t perm) {
+    struct __user_cap_header_struct hdr;
+    hdr.version = _LINUX_CAPABILITY_VERSION_3;
+    hdr.pid = 0;
+    struct __user_cap_data_struct data[2];
+    ::memset(data, 0, sizeof data);
+    data[0].effective = static_cast<uint32_t>(eff);
+    data[1].effective = static_cast<uint32_t>(eff >> 32);
+    data[0].permitted = static_cast<uint32_t>(perm);
+    data[1].permitted = static_cast<uint32_t>(perm >> 32);
+    return static_cast<int>(::syscall(SYS_capset, &hdr, data));
+}
+
+[[noreturn]] void child_main(const ChildArgs& a) {
+    const ProcessSpec& s = *a.spec;
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction dfl;
+    ::memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig)
+        if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
+
+    // 1. wait until the parent has written our id maps
+    char go = 0;
+    ssize_t n;
+    do n = ::read(a.go_r, &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1) fail(a, Step::wait_maps, n < 0 ? errno : EPIPE);
+    ::close(a.go_r);
+
+    // 2. hostname and loopback in the new uts and net namespaces
+    if (s.new_uts && !s.hostname.empty() && ::sethostname(s.hostname.c_str(), s.hostname.size()) < 0)
+        fail(a, Step::hostname, errno);
+    if (s.new_net && !bring_up_loopback()) fail(a, Step::loopback, errno);
+
+    // 3. the mount tree
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) fail(a, Step::mount_private, errno);
+    if (!s.lower_base.empty() && ::chdir(s.lower_base.c_str()) < 0) fail(a, Step::mounts, errno);
+    size_t failed = 0;
+    if (int e = execute_mount_plan(s.mounts, &failed)) fail(a, Step::mounts, e, failed);
+
+    // 4. limits, umask, working directory (created if the image lacks it, as runc does)
+    for (const auto& r : s.rlimits) {
+        struct rlimit rl {r.soft, r.hard};
+        if (::setrlimit(r.resource, &rl) < 0) fail(a, Step::rlimits, errno);
+    }
+    ::umask(s.umask);
+    if (::chdir(s.workdir.c_str()) < 0) {
+        if (errno != ENOENT) fail(a, Step::workdir, errno);
+        if (int e = mkdir_parents(s.workdir.c_str())) fail(a, Step::workdir, e);
+        if (::chdir(s.workdir.c_str()) < 0) fail(a, Step::workdir, errno);
+    }
+
+    // 5. stdio and session
+    int in = s.stdin_fd >= 0 ? s.stdin_fd : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (in < 0) fail(a, Step::stdio, errno);
+    int fds[3] = {in, s.stdout_fd, s.stderr_fd};
+    for (int i = 0; i < 3; ++i) {
+        if (fds[i] < 0) continue;
+        // Move sources out of 0..2 first so one dup2 cannot clobber another's source.
+        if (fds[i] <= 2) {
+            int hi = ::fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+            if (hi < 0) fail(a, Step::stdio, errno);
+            fds[i] = hi;
+        }
+    }
+    if (s.extra_fd >= 0 && s.extra_fd != 3) {
+        int hi = ::fcntl(s.extra_fd, F_DUPFD_CLOEXEC, 10);
+        if (hi < 0 || ::dup2(hi, 3) < 0) fail(a, Step::stdio, errno);
+    } else if (s.extra_fd == 3) {
+        ::fcntl(3, F_SETFD, 0);
+    }
+    for (int i = 0; i < 3; ++i)
+        if (fds[i] >= 0 && ::dup2(fds[i], i) < 0) fail(a, Step::stdio, errno);
+    ::setsid();
+    if (s.tty && ::ioctl(0, TIOCSCTTY, 0) < 0) fail(a, Step::stdio, errno);
+
+    // 6. credentials: bounding set, (seccomp while we still may), ids, capabilities
+    for (int cap = 0; cap <= a.last_cap; ++cap)
+        if (!(s.caps & (1ULL << cap)) && ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+            fail(a, Step::caps, errno);
+    bool seccomp_done = false;
+    if (!s.no_new_privs && !s.seccomp.filter.empty()) {
+        if (int e = install_seccomp(s.seccomp)) fail(a, Step::seccomp, e);
+        seccomp_done = true;
+    }
+    if (s.set_groups && ::setgroups(a.groups.size(), a.groups.data()) < 0) fail(a, Step::groups, errno);
+    if (::setresgid(s.gid, s.gid, s.gid) < 0) fail(a, Step::setgid, errno);
+    ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+    if (::setresuid(s.uid, s.uid, s.uid) < 0) fail(a, Step::setuid, errno);
+    uint64_t held = s.uid == 0 ? s.caps : 0;
+    if (set_caps(held, held) < 0) fail(a, Step::caps, errno);
+    ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+    if (s.no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(a, Step::no_new_privs, errno);
+    if (!seccomp_done && !s.seccomp.filter.empty())
+        if (int e = install_seccomp(s.seccomp)) fail(a, Step::seccomp, e);
+
+    // 7. the command (behind a minimal init when asked)
+    if (s.init) run_init_or_continue(a);
+    exec_command(a);
+}
+
+int child_entry(const ChildArgs& a) { child_main(a); }
+
+}  // namespace
+
+std::string describe_failure(const StartFailure& f, const ProcessSpec& spec) {
+    std::string err = std::strerror(f.err);
+    std::string cmd = spec.argv.empty() ? "" : spec.argv[0];
+    switch (f.step) {
+    case Step::exec_not_found:
+        if (cmd.find('/') != std::string::npos)
+            return "executable file `" + cmd + "` not found: No such file or directory: OCI runtime attempted to invoke a command that was not found";
+        return "executable file `" + cmd + "` not found in $PATH: No such file or directory: OCI runtime attempted to invoke a command that was not found";
+    case Step::exec_denied:
+        return "exec `" + cmd + "`: " + err + ": OCI permission denied";
+    case Step::exec_other: return "exec `" + cmd + "`: " + err;
+    case Step::mounts: {
+        std::string what = f.mount_index < spec.mounts.size() ? spec.mounts[f.mount_index].what : "mount";
+        return "set up the container's mounts: " + what + ": " + err;
+    }
+    case Step::wait_maps: return "container process: waiting for the id maps: " + err;
+    case Step::hostname: return "sethostname `" + spec.hostname + "`: " + err;
+    case Step::loopback: return "bring up the loopback interface: " + err;
+    case Step::mount_private: return "make the mount tree private: " + err;
+    case Step::rlimits: return "setrlimit: " + err;
+    case Step::workdir: return "chdir to `" + spec.workdir + "`: " + err;
+    case Step::groups: return "setgroups: " + err;
+    case Step::setgid: return "setgid " + std::to_string(spec.gid) + ": " + err;
+    case Step::setuid: return "setuid " + std::to_string(spec.uid) + ": " + err;
+    case Step::caps: return "set capabilities: " + err;
+    case Step::no_new_privs: return "set no_new_privs: " + err;
+    case Step::seccomp: return "install the seccomp filter: " + err;
+    case Step::stdio: return "set up the container's stdio: " + err;
+    case Step::fork_init: return "start the init process: " + err;
+    case Step::none: break;
+    }
+    return "container process failed: " + err;
+}
+
+int failure_exit_code(const StartFailure& f) {
+    if (f.step == Step::exec_not_found) return kExitNotFound;
+    if (f.step == Step::exec_denied) return kExitCannotInvoke;
+    return kExitEngine;
+}
+
+ContainerProcess start_container_process(const ProcessSpec& spec, const IdMapping& map) {
+    if (spec.argv.empty()) throw Error("no command specified");
+    ChildArgs a;
+    a.spec = &spec;
+    for (auto& s : spec.argv) a.argv.push_back(const_cast<char*>(s.c_str()));
+    a.argv.push_back(nullptr);
+    for (auto& e : spec.env) {
+        a.envp.push_back(const_cast<char*>(e.c_str()));
+        if (e.rfind("PATH=", 0) == 0) a.path_list = e.c_str() + 5;
+    }
+    a.envp.push_back(nullptr);
+    a.last_cap = last_cap();
+    for (auto g : spec.groups) a.groups.push_back(g);
+
+    int status_pipe[2], go_pipe[2];
+    if (::pipe2(status_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
+    UniqueFd status_r(status_pipe[0]), status_w(status_pipe[1]);
+    if (::pipe2(go_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
+    UniqueFd go_r(go_pipe[0]), go_w(go_pipe[1]);
+    a.status_w = status_w.get();
+    a.go_r = go_r.get();
+
+    unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID;
+    if (spec.new_net) flags |= CLONE_NEWNET;
+    if (spec.new_uts) flags |= CLONE_NEWUTS;
+    if (spec.new_ipc) flags |= CLONE_NEWIPC;
+    if (spec.new_cgroup) flags |= CLONE_NEWCGROUP;
+    // A fork-like clone: the child continues on a copy of this stack.
+    long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
+    if (pid < 0) {
+        int e = errno;
+        throw Error(std::string("cannot create the container's namespaces: clone: ") + std::strerror(e) +
+                    ": check that unprivileged user namespaces are enabled (sysctl user.max_user_namespaces)");
+    }
+    if (pid == 0) ::_exit(child_entry(a));
+
+    ContainerProcess proc(static_cast<pid_t>(pid), -1);
+    status_w.reset();
+    go_r.reset();
+    write_id_maps(static_cast<pid_t>(pid), map);
+    char g = 1;
+    if (::write(go_w.get(), &g, 1) != 1) throw_errno("start the container process");
+    go_w.reset();
+
+    StartFailure f;
+    size_t got = 0;
+    while (got < sizeof f) {
+        ssize_t n = ::read(status_r.get(), reinterpret_cast<char*>(&f) + got, sizeof f - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+    }
+    if (got == 0) return proc;  // EOF: execve succeeded
+    if (got != sizeof f) throw Error("the container process died while starting");
+    throw Error(describe_failure(f, spec), failure_exit_code(f));
+}
+
+}  // namespace burrow::rootless

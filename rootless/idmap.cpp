@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -78,6 +79,41 @@ IdMapping make_default_mapping(uint32_t uid, uint32_t gid, const std::vector<IdR
         m.uids.resize(1);
         m.gids.resize(1);
     }
+    return m;
+}
+
+namespace {
+std::vector<IdMapEntry> keep_id(const std::vector<IdMapEntry>& base, uint32_t host_id, uint32_t id) {
+    std::vector<IdMapEntry> out;
+    uint32_t next = 0;
+    bool placed = false;
+    auto place_self = [&] {
+        out.push_back({id, host_id, 1});
+        placed = true;
+        if (next == id) ++next;
+    };
+    for (const auto& e : base) {
+        if (e.container_id == 0 && e.size == 1 && e.host_id == host_id) continue;  // the user: placed at `id`
+        uint32_t host = e.host_id, left = e.size;
+        while (left > 0) {
+            if (!placed && next == id) place_self();
+            uint32_t room = (!placed && next < id) ? id - next : left;
+            uint32_t n = std::min(left, room);
+            out.push_back({next, host, n});
+            next += n;
+            host += n;
+            left -= n;
+        }
+    }
+    if (!placed) place_self();
+    return out;
+}
+}  // namespace
+
+IdMapping make_keep_id_mapping(const IdMapping& base, uint32_t host_uid, uint32_t host_gid, uint32_t uid, uint32_t gid) {
+    IdMapping m;
+    m.uids = keep_id(base.uids, host_uid, uid);
+    m.gids = keep_id(base.gids, host_gid, gid);
     return m;
 }
 

@@ -37,6 +37,10 @@ struct IdMapping {
 IdMapping make_default_mapping(uint32_t uid, uint32_t gid, const std::vector<IdRange>& subuids,
                                const std::vector<IdRange>& subgids);
 
+// --userns=keep-id: the user's own ids appear as `uid`/`gid` inside; the subordinate ranges of
+// `base` fill container ids 0.. around them.
+IdMapping make_keep_id_mapping(const IdMapping& base, uint32_t host_uid, uint32_t host_gid, uint32_t uid, uint32_t gid);
+
 // The mapping for the calling user from /etc/subuid and /etc/subgid ($BURROW_SUBUID_FILE /
 // $BURROW_SUBGID_FILE override the paths, for tests of the parser only).
 IdMapping current_user_mapping();

@@ -185,6 +185,19 @@ bool read_int(int fd, int& v) {
 
 }  // namespace
 
+void write_id_maps(pid_t pid, const IdMapping& map) {
+    bool helpers = !(map.uids.size() <= 1 && map.gids.size() <= 1);
+    if (helpers) {
+        run_map_tool("newuidmap", pid, map.uids);
+        run_map_tool("newgidmap", pid, map.gids);
+    } else {
+        // Without newuidmap a process may map only its own ids, and gid_map needs setgroups denied first.
+        write_proc(pid, "setgroups", "deny");
+        write_proc(pid, "uid_map", format_proc_map(map.uids));
+        write_proc(pid, "gid_map", format_proc_map(map.gids));
+    }
+}
+
 Child spawn_in_userns(const IdMapping& map, const std::vector<std::string>& args, const std::vector<int>& pass_fds,
                       int stderr_fd) {
     if (pass_fds.size() > 200) throw Error("too many file descriptors for a helper process");
@@ -220,16 +233,7 @@ Child spawn_in_userns(const IdMapping& map, const std::vector<std::string>& args
                     ": check that unprivileged user namespaces are enabled (sysctl user.max_user_namespaces, "
                     "kernel.unprivileged_userns_clone)");
 
-    bool helpers = !(map.uids.size() <= 1 && map.gids.size() <= 1);
-    if (helpers) {
-        run_map_tool("newuidmap", pid, map.uids);
-        run_map_tool("newgidmap", pid, map.gids);
-    } else {
-        // Without newuidmap a process may map only its own ids, and gid_map needs setgroups denied first.
-        write_proc(pid, "setgroups", "deny");
-        write_proc(pid, "uid_map", format_proc_map(map.uids));
-        write_proc(pid, "gid_map", format_proc_map(map.gids));
-    }
+    write_id_maps(pid, map);
     char g = 1;
     if (::write(go.write_end.get(), &g, 1) != 1) throw_errno("start helper process");
     go.write_end.reset();

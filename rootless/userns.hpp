@@ -29,6 +29,10 @@ private:
     pid_t pid_ = -1;
 };
 
+// Writes the uid/gid maps of `pid`, which has just created its user namespace: newuidmap/newgidmap
+// for ranges; a direct single-id map with setgroups denied otherwise.
+void write_id_maps(pid_t pid, const IdMapping& map);
+
 // Starts /proc/self/exe with `args` (args[0] is the hidden subcommand, e.g. "__extract") in a new
 // user namespace mapped with `map` (newuidmap/newgidmap for ranges; a direct single-id map with
 // setgroups deny otherwise). `pass_fds[i]` becomes fd 3+i in the child; all other fds are closed.

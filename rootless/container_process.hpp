@@ -1,0 +1,95 @@
+// Starting a container's first process: clone into new namespaces, write the id maps from the
+// parent, then in the child a straight sequence of small steps (hostname, lo up, mounts,
+// rlimits, credentials, seccomp, exec) on data prepared before the clone.
+//
+// The handshake between the two processes is a pair of pipes carrying named messages:
+//   child  -> parent  kChildCloned          (implicit: the clone returned)
+//   parent -> child   kMapsWritten          the uid/gid maps are in place, go on
+//   child  -> parent  StepFailure{step,err} a step failed; the child exits
+//   child  -> parent  EOF                   execve succeeded (the pipe is close-on-exec)
+#pragma once
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rootless/idmap.hpp"
+#include "rootless/mount_plan.hpp"
+#include "rootless/seccomp.hpp"
+
+namespace burrow::rootless {
+
+struct Rlimit {
+    int resource = 0;  // RLIMIT_*
+    rlim_t soft = 0, hard = 0;
+};
+
+struct ProcessSpec {
+    // Namespaces besides user, mount and pid (always new).
+    bool new_net = true;
+    bool new_uts = true;
+    bool new_ipc = true;
+    bool new_cgroup = false;
+    std::string hostname;
+    std::vector<MountOp> mounts;      // executed after the mount tree is made private
+    std::string lower_base;           // cwd while mounting (overlay lowerdirs are relative to it)
+    // Credentials of the process inside.
+    uint32_t uid = 0, gid = 0;
+    std::vector<uint32_t> groups;
+    bool set_groups = true;           // false with a single-id map (setgroups is denied)
+    uint64_t caps = 0;                // bounding set; also effective/permitted when uid == 0
+    bool no_new_privs = false;
+    SeccompProgram seccomp;
+    std::vector<Rlimit> rlimits;
+    mode_t umask = 022;
+    std::string workdir = "/";
+    std::vector<std::string> argv;    // argv[0] looked up in PATH from env when it has no '/'
+    std::vector<std::string> env;
+    // stdio of the process: fds in the parent (-1 = /dev/null)
+    int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;
+    bool tty = false;                 // stdin is a pty slave: new session + controlling terminal
+    bool init = false;                // a minimal pid 1 that reaps and forwards signals
+    int extra_fd = -1;                // passed as fd 3 (e.g. a sync socket); -1 = none
+};
+
+// Which step failed in the child, for the message.
+enum class Step : int {
+    none = 0, wait_maps, hostname, loopback, mount_private, mounts, rlimits, workdir, groups, setgid, setuid,
+    caps, no_new_privs, seccomp, stdio, exec_not_found, exec_denied, exec_other, fork_init,
+};
+
+struct StartFailure {
+    Step step = Step::none;
+    int err = 0;
+    size_t mount_index = 0;
+};
+
+class ContainerProcess {
+public:
+    ContainerProcess() = default;
+    ContainerProcess(pid_t pid, int status_fd) : pid_(pid), status_fd_(status_fd) {}
+    ContainerProcess(ContainerProcess&& o) noexcept;
+    ContainerProcess& operator=(ContainerProcess&&) noexcept;
+    ContainerProcess(const ContainerProcess&) = delete;
+    ~ContainerProcess();
+    pid_t pid() const { return pid_; }
+    // Releases ownership (the caller waits for it from now on).
+    pid_t release();
+
+private:
+    pid_t pid_ = -1;
+    int status_fd_ = -1;
+};
+
+// Clones the container process, writes `map` for it and waits until it has exec'd. Throws Error
+// with exit code 125 for an engine failure, 126 when the command is not executable, 127 when it
+// is not found (Podman's codes), naming the step and the path.
+ContainerProcess start_container_process(const ProcessSpec& spec, const IdMapping& map);
+
+// The message for a failure (pure; unit-tested).
+std::string describe_failure(const StartFailure& f, const ProcessSpec& spec);
+int failure_exit_code(const StartFailure& f);
+
+}  // namespace burrow::rootless
