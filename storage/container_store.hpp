@@ -10,8 +10,12 @@
 //   locks/container-<id>.lock     lifecycle lock (exclusive while starting, stopping, removing,
 //                                 changing state)
 //
+//   containers/names/<name>       symlink -> <id>: the name index (config.json is the truth)
+//
 // Lock order: container lock, then the store lock; never the reverse, and never the store lock
-// across a container's run.
+// across a container's run. Reads (list, config, find, state) take no lock: every file is
+// replaced atomically. create, remove and rename take the store's exclusive lock themselves, so
+// the caller must not hold the store lock (flock on a second descriptor would wait for itself).
 #pragma once
 #include <sys/types.h>
 
@@ -138,10 +142,10 @@ public:
     // An empty cfg.name gets a generated adjective_noun name. On failure nothing is left behind.
     void create(ContainerConfig& cfg);
 
-    // Every container's config (under the shared store lock).
+    // Every container's config, in no particular order.
     std::vector<ContainerConfig> list() const;
     std::optional<ContainerConfig> config(const std::string& id) const;
-    // Full id, unique id prefix, or name.
+    // Full id, name, or unique id prefix (an ambiguous prefix throws "more than one result…").
     std::optional<ContainerConfig> find(const std::string& ref) const;
 
     // The recorded state with liveness applied: a "running" record whose process is gone reads
@@ -162,7 +166,13 @@ public:
     // Containers that use image `image_id` (for rmi's in-use refusal).
     std::vector<ContainerConfig> using_image(const std::string& image_id) const;
 
+    // Every container id (directory names only, nothing parsed).
+    std::vector<std::string> ids() const;
+    // Exact name through the name index.
+    std::optional<ContainerConfig> by_name(const std::string& name) const;
+
 private:
+    std::string name_link(const std::string& name) const;
     Store& store_;
 };
 

@@ -18,6 +18,7 @@
 #include "base/fs.hpp"
 #include "base/sha256.hpp"
 #include "rootless/userns.hpp"
+#include "storage/container_store.hpp"
 #include "storage/store_internal.hpp"
 
 namespace burrow::storage {
@@ -276,6 +277,8 @@ void Store::remove_owned_tree(const std::string& path) const {
 std::vector<std::string> Store::remove_unused_layers() {
     std::set<std::string> used;
     for (const auto& img : images()) used.insert(img.layers.begin(), img.layers.end());
+    // A container keeps its layers even when its image record is gone.
+    for (const auto& c : ContainerStore(*this).list()) used.insert(c.layers.begin(), c.layers.end());
     std::vector<std::string> removed;
     for (const auto& name : list_dir(opts_.root + "/layers")) {
         if (used.count(name) || id_hex(name).empty()) continue;

@@ -6,6 +6,7 @@
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
 #include "src/commands/register.hpp"
+#include "storage/container_store.hpp"
 #include "storage/store.hpp"
 
 namespace burrow::commands {
@@ -15,6 +16,7 @@ using storage::ImageRecord;
 
 // Podman's rmi exit codes: 1 when an image is not known, 2 when one is in use.
 constexpr int kExitNoSuchImage = 1;
+constexpr int kExitImageInUse = 2;
 
 namespace {
 
@@ -88,17 +90,47 @@ std::string matched_name(const ImageRecord& rec, const std::string& ref) {
     return rec.names.front();
 }
 
+// rmi -f removes the stopped containers that use the images it removes, as Podman does (running
+// ones keep their image: rmi then reports it in use). Done before rmi takes the store lock, since
+// a container's lock comes before the store's.
+void remove_stopped_users(storage::Store& store, const std::vector<std::string>& refs, bool all) {
+    std::vector<std::string> ids;
+    if (all) {
+        for (const auto& rec : store.images()) ids.push_back(rec.id);
+    } else {
+        for (const auto& ref : refs)
+            if (auto rec = store.find_image(ref)) ids.push_back(rec->id);
+    }
+    storage::ContainerStore containers(store);
+    for (const auto& id : ids)
+        for (const auto& c : containers.using_image(id)) {
+            auto lock = containers.lock(c.id);
+            auto st = containers.state(c.id).status;
+            if (st == storage::Status::running || st == storage::Status::stopping) continue;
+            containers.remove(c.id);
+        }
+}
+
 int rmi_cmd(Context& ctx) {
     const auto& f = ctx.flags;
     bool all = f.get_bool("all"), force = f.get_bool("force");
     if (all && !ctx.args.empty()) throw Error("when using the --all switch, you may not pass any images names or IDs");
     if (!all && ctx.args.empty()) throw Error("image name or ID must be specified");
     storage::Store& store = ctx.store();
+    if (force) remove_stopped_users(store, ctx.args, all);
     auto lock = store.lock_exclusive();
+    storage::ContainerStore containers(store);
     std::vector<std::string> errors;
     int exit_code = 0;
     std::string out;
     auto remove_whole = [&](const ImageRecord& rec) {
+        if (auto users = containers.using_image(rec.id); !users.empty()) {
+            errors.push_back("image used by " + users.front().id +
+                             ": image is in use by a container: consider listing external containers and "
+                             "force-removing image");
+            if (!exit_code) exit_code = kExitImageInUse;
+            return;
+        }
         for (const auto& n : rec.names) out += "Untagged: " + n + "\n";
         store.remove_image_record(rec.id);
         out += "Deleted: " + rec.id + "\n";
@@ -145,9 +177,11 @@ int prune_cmd(Context& ctx) {
     }
     storage::Store& store = ctx.store();
     auto lock = store.lock_exclusive();
+    storage::ContainerStore containers(store);
     std::string out;
     for (const auto& rec : store.images()) {
         if (!all && !rec.names.empty()) continue;
+        if (!containers.using_image(rec.id).empty()) continue;
         store.remove_image_record(rec.id);
         out += rec.id + "\n";
     }
