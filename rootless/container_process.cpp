@@ -201,36 +201,10 @@ int set_caps(uint64_t eff, uint64_t perm) {
     return static_cast<int>(::syscall(SYS_capset, &hdr, data));
 }
 
-[[noreturn]] void child_main(const ChildArgs& a) {
+// Steps shared by a container's first process and an exec'd one: limits, working directory,
+// stdio, credentials, seccomp, exec.
+[[noreturn]] void finish_and_exec(const ChildArgs& a) {
     const ProcessSpec& s = *a.spec;
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction dfl;
-    ::memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig)
-        if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
-
-    // 1. wait until the parent has written our id maps
-    char go = 0;
-    ssize_t n;
-    do n = ::read(a.go_r, &go, 1);
-    while (n < 0 && errno == EINTR);
-    if (n != 1) fail(a, Step::wait_maps, n < 0 ? errno : EPIPE);
-    ::close(a.go_r);
-
-    // 2. hostname and loopback in the new uts and net namespaces
-    if (s.new_uts && !s.hostname.empty() && ::sethostname(s.hostname.c_str(), s.hostname.size()) < 0)
-        fail(a, Step::hostname, errno);
-    if (s.new_net && !bring_up_loopback()) fail(a, Step::loopback, errno);
-
-    // 3. the mount tree
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) fail(a, Step::mount_private, errno);
-    if (!s.lower_base.empty() && ::chdir(s.lower_base.c_str()) < 0) fail(a, Step::mounts, errno);
-    size_t failed = 0;
-    if (int e = execute_mount_plan(s.mounts, &failed)) fail(a, Step::mounts, e, failed);
-
     // 4. limits, umask, working directory (created if the image lacks it, as runc does)
     for (const auto& r : s.rlimits) {
         struct rlimit rl {r.soft, r.hard};
@@ -292,20 +266,164 @@ int set_caps(uint64_t eff, uint64_t perm) {
     exec_command(a);
 }
 
+[[noreturn]] void child_main(const ChildArgs& a) {
+    const ProcessSpec& s = *a.spec;
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction dfl;
+    ::memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig)
+        if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
+
+    // 1. wait until the parent has written our id maps
+    char go = 0;
+    ssize_t n;
+    do n = ::read(a.go_r, &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1) fail(a, Step::wait_maps, n < 0 ? errno : EPIPE);
+    ::close(a.go_r);
+
+    // 2. hostname and loopback in the new uts and net namespaces
+    if (s.new_uts && !s.hostname.empty() && ::sethostname(s.hostname.c_str(), s.hostname.size()) < 0)
+        fail(a, Step::hostname, errno);
+    if (s.new_net && !bring_up_loopback()) fail(a, Step::loopback, errno);
+
+    // 3. the mount tree
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) fail(a, Step::mount_private, errno);
+    if (!s.lower_base.empty() && ::chdir(s.lower_base.c_str()) < 0) fail(a, Step::mounts, errno);
+    size_t failed = 0;
+    if (int e = execute_mount_plan(s.mounts, &failed)) fail(a, Step::mounts, e, failed);
+
+    finish_and_exec(a);
+}
+
 int child_entry(const ChildArgs& a) { child_main(a); }
 
+// exec: join the namespaces (user first: it grants the rights to join the others), then fork
+// once more so the command is inside the pid namespace; this process mirrors its exit.
+[[noreturn]] void exec_joiner(const ChildArgs& a, const int* ns_fds, const int* ns_types, int n_ns) {
+    for (int i = 0; i < n_ns; ++i)
+        if (ns_fds[i] >= 0 && ::setns(ns_fds[i], ns_types[i]) < 0) fail(a, Step::join, errno, static_cast<size_t>(i));
+    for (int i = 0; i < n_ns; ++i)
+        if (ns_fds[i] >= 0) ::close(ns_fds[i]);
+    pid_t child = ::fork();
+    if (child < 0) fail(a, Step::join, errno);
+    if (child == 0) finish_and_exec(a);
+    ::close(a.status_w);
+    // Signals sent to this process are meant for the command.
+    g_init_child = child;
+    struct sigaction sa;
+    ::memset(&sa, 0, sizeof sa);
+    sa.sa_handler = forward_signal;
+    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT})
+        ::sigaction(sig, &sa, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (;;) {
+        int st = 0;
+        if (::waitpid(child, &st, 0) < 0) {
+            if (errno == EINTR) continue;
+            ::_exit(255);
+        }
+        if (WIFEXITED(st)) ::_exit(WEXITSTATUS(st));
+        if (WIFSIGNALED(st)) ::_exit(128 + WTERMSIG(st));
+    }
+}
+
 }  // namespace
+
+namespace {
+
+void prepare_args(ChildArgs& a, const ProcessSpec& spec) {
+    a.spec = &spec;
+    for (auto& x : spec.argv) a.argv.push_back(const_cast<char*>(x.c_str()));
+    a.argv.push_back(nullptr);
+    for (auto& e : spec.env) {
+        a.envp.push_back(const_cast<char*>(e.c_str()));
+        if (e.rfind("PATH=", 0) == 0) a.path_list = e.c_str() + 5;
+    }
+    a.envp.push_back(nullptr);
+    a.last_cap = last_cap();
+    for (auto g : spec.groups) a.groups.push_back(g);
+}
+
+// Reads the child's StartFailure; false on EOF (it exec'd).
+bool read_failure(int fd, StartFailure& f) {
+    size_t got = 0;
+    while (got < sizeof f) {
+        ssize_t n = ::read(fd, reinterpret_cast<char*>(&f) + got, sizeof f - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+    }
+    if (got == 0) return false;
+    if (got != sizeof f) throw Error("the container process died while starting");
+    return true;
+}
+
+}  // namespace
+
+ContainerProcess start_exec_process(const ProcessSpec& spec, pid_t target) {
+    if (spec.argv.empty()) throw Error("must provide a non-empty command to start an exec session: invalid argument");
+    ChildArgs a;
+    prepare_args(a, spec);
+    static const std::pair<const char*, int> kinds[] = {
+        {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS}, {"uts", CLONE_NEWUTS}, {"ipc", CLONE_NEWIPC},
+        {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP}};
+    int fds[7], types[7];
+    std::vector<UniqueFd> owners;
+    std::string self_prefix = "/proc/self/ns/";
+    for (int i = 0; i < 7; ++i) {
+        std::string path = "/proc/" + std::to_string(target) + "/ns/" + kinds[i].first;
+        types[i] = kinds[i].second;
+        // Namespaces the container shares with us (e.g. --network host) are not joined.
+        struct stat mine {}, theirs {};
+        if (::stat((self_prefix + kinds[i].first).c_str(), &mine) == 0 && ::stat(path.c_str(), &theirs) == 0 &&
+            mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) {
+            fds[i] = -1;
+            continue;
+        }
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            if (i == 6) {  // no cgroup namespace support is fine
+                fds[i] = -1;
+                continue;
+            }
+            throw_errno("open `" + path + "`");
+        }
+        owners.emplace_back(fd);
+        fds[i] = fd;
+    }
+    int status_pipe[2];
+    if (::pipe2(status_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
+    UniqueFd status_r(status_pipe[0]), status_w(status_pipe[1]);
+    a.status_w = status_w.get();
+    pid_t pid = ::fork();
+    if (pid < 0) throw_errno("fork");
+    if (pid == 0) exec_joiner(a, fds, types, 7);
+    ContainerProcess proc(pid, -1);
+    status_w.reset();
+    StartFailure f;
+    if (!read_failure(status_r.get(), f)) return proc;
+    throw Error(describe_failure(f, spec), failure_exit_code(f));
+}
 
 std::string describe_failure(const StartFailure& f, const ProcessSpec& spec) {
     std::string err = std::strerror(f.err);
     std::string cmd = spec.argv.empty() ? "" : spec.argv[0];
     switch (f.step) {
     case Step::exec_not_found:
+        // runc's wording, which Podman passes through and scripts match on
         if (cmd.find('/') != std::string::npos)
-            return "executable file `" + cmd + "` not found: No such file or directory: OCI runtime attempted to invoke a command that was not found";
-        return "executable file `" + cmd + "` not found in $PATH: No such file or directory: OCI runtime attempted to invoke a command that was not found";
+            return "unable to start container process: exec: \"" + cmd + "\": stat " + cmd +
+                   ": no such file or directory: OCI runtime attempted to invoke a command that was not found";
+        return "unable to start container process: exec: \"" + cmd +
+               "\": executable file not found in $PATH: OCI runtime attempted to invoke a command that was not found";
     case Step::exec_denied:
-        return "exec `" + cmd + "`: " + err + ": OCI permission denied";
+        return "unable to start container process: exec: \"" + cmd + "\": permission denied: OCI permission denied";
     case Step::exec_other: return "exec `" + cmd + "`: " + err;
     case Step::mounts: {
         std::string what = f.mount_index < spec.mounts.size() ? spec.mounts[f.mount_index].what : "mount";
@@ -325,6 +443,7 @@ std::string describe_failure(const StartFailure& f, const ProcessSpec& spec) {
     case Step::seccomp: return "install the seccomp filter: " + err;
     case Step::stdio: return "set up the container's stdio: " + err;
     case Step::fork_init: return "start the init process: " + err;
+    case Step::join: return "join the container's namespaces: " + err;
     case Step::none: break;
     }
     return "container process failed: " + err;
@@ -339,16 +458,7 @@ int failure_exit_code(const StartFailure& f) {
 ContainerProcess start_container_process(const ProcessSpec& spec, const IdMapping& map) {
     if (spec.argv.empty()) throw Error("no command specified");
     ChildArgs a;
-    a.spec = &spec;
-    for (auto& s : spec.argv) a.argv.push_back(const_cast<char*>(s.c_str()));
-    a.argv.push_back(nullptr);
-    for (auto& e : spec.env) {
-        a.envp.push_back(const_cast<char*>(e.c_str()));
-        if (e.rfind("PATH=", 0) == 0) a.path_list = e.c_str() + 5;
-    }
-    a.envp.push_back(nullptr);
-    a.last_cap = last_cap();
-    for (auto g : spec.groups) a.groups.push_back(g);
+    prepare_args(a, spec);
 
     int status_pipe[2], go_pipe[2];
     if (::pipe2(status_pipe, O_CLOEXEC) < 0) throw_errno("pipe");
@@ -381,15 +491,7 @@ ContainerProcess start_container_process(const ProcessSpec& spec, const IdMappin
     go_w.reset();
 
     StartFailure f;
-    size_t got = 0;
-    while (got < sizeof f) {
-        ssize_t n = ::read(status_r.get(), reinterpret_cast<char*>(&f) + got, sizeof f - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<size_t>(n);
-    }
-    if (got == 0) return proc;  // EOF: execve succeeded
-    if (got != sizeof f) throw Error("the container process died while starting");
+    if (!read_failure(status_r.get(), f)) return proc;  // EOF: execve succeeded
     throw Error(describe_failure(f, spec), failure_exit_code(f));
 }
 

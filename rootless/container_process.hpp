@@ -57,7 +57,7 @@ struct ProcessSpec {
 // Which step failed in the child, for the message.
 enum class Step : int {
     none = 0, wait_maps, hostname, loopback, mount_private, mounts, rlimits, workdir, groups, setgid, setuid,
-    caps, no_new_privs, seccomp, stdio, exec_not_found, exec_denied, exec_other, fork_init,
+    caps, no_new_privs, seccomp, stdio, exec_not_found, exec_denied, exec_other, fork_init, join,
 };
 
 struct StartFailure {
@@ -87,6 +87,11 @@ private:
 // with exit code 125 for an engine failure, 126 when the command is not executable, 127 when it
 // is not found (Podman's codes), naming the step and the path.
 ContainerProcess start_container_process(const ProcessSpec& spec, const IdMapping& map);
+
+// Starts `spec` inside the namespaces of the running process `target` (a container's pid 1):
+// the returned process mirrors the command's exit status (128 + signal when killed) and
+// forwards the signals it gets to it. Same exit codes and errors as start_container_process.
+ContainerProcess start_exec_process(const ProcessSpec& spec, pid_t target);
 
 // The message for a failure (pure; unit-tested).
 std::string describe_failure(const StartFailure& f, const ProcessSpec& spec);

@@ -38,6 +38,13 @@ cli::FlagSpec list_flag(const std::string& name, char shorthand, const std::stri
     return {name, shorthand, cli::FlagType::StringList, "", usage, false, ""};
 }
 
+storage::ContainerConfig find_container(const storage::Store& store, const std::string& ref, int exit_code) {
+    storage::ContainerStore containers(const_cast<storage::Store&>(store));
+    auto c = containers.find(ref);
+    if (!c) throw Error("no container with name or ID \"" + ref + "\" found: no such container", exit_code);
+    return *c;
+}
+
 std::string combine_errors(const std::vector<std::string>& errs) {
     if (errs.size() == 1) return errs[0];
     std::string r = std::to_string(errs.size()) + " errors occurred:";

@@ -7,6 +7,7 @@
 
 #include "src/cli/command.hpp"
 #include "src/commands/image_json.hpp"
+#include "storage/container_store.hpp"
 
 namespace burrow::commands {
 
@@ -31,6 +32,9 @@ std::string combine_errors(const std::vector<std::string>& errs);
 
 // "foo:bar" -> "localhost/foo:bar"; "reg/x" -> "reg/x:latest". Throws Podman's "normalizing name" error.
 std::string normalize_tag_name(const std::string& name);
+
+// A container by id, id prefix or name; Podman's "no container with name or ID" error otherwise.
+storage::ContainerConfig find_container(const storage::Store& store, const std::string& ref, int exit_code = 125);
 
 // Asks "[y/N]" on stdin; true only for y/yes.
 bool confirm(const std::string& question);

@@ -1,6 +1,243 @@
-// placeholder: being written
+// start, stop, kill, restart, rm, wait, attach: one small handler each over engine/lifecycle.
+#include <cstdio>
+#include <functional>
+
+#include "base/error.hpp"
+#include "src/cli/print.hpp"
+#include "src/commands/common.hpp"
 #include "src/commands/register.hpp"
+#include "src/engine/lifecycle.hpp"
+#include "storage/container_store.hpp"
+#include "storage/store.hpp"
 
 namespace burrow::commands {
-void register_lifecycle(cli::CommandTable&) {}
+
+using cli::Context;
+using storage::ContainerConfig;
+using storage::Status;
+
+namespace {
+
+// The containers a command acts on: its arguments, or every container with --all.
+std::vector<std::string> targets(Context& ctx, bool all_flag) {
+    if (all_flag && ctx.flags.get_bool("all")) {
+        std::vector<std::string> out;
+        for (const auto& c : storage::ContainerStore(ctx.store()).list()) out.push_back(c.id);
+        return out;
+    }
+    if (ctx.args.empty()) throw Error("you must provide at least one name or id");
+    return ctx.args;
+}
+
+// Runs `fn` on each target; errors are collected and reported together, as Podman does.
+int for_each(Context& ctx, const std::vector<std::string>& refs, int missing_code,
+             const std::function<void(const ContainerConfig&, const std::string&)>& fn, bool ignore_missing = false) {
+    std::vector<std::string> errs;
+    int code = 0;
+    for (const auto& ref : refs) {
+        try {
+            auto cfg = find_container(ctx.store(), ref, missing_code);
+            fn(cfg, ref);
+        } catch (const Error& e) {
+            if (ignore_missing && std::string(e.what()).find("no such container") != std::string::npos) continue;
+            errs.push_back(e.what());
+            if (code == 0) code = e.exit_code();
+        }
+    }
+    if (!errs.empty()) throw Error(combine_errors(errs), code);
+    return 0;
+}
+
+unsigned timeout_flag(Context& ctx, const ContainerConfig& cfg) {
+    if (ctx.flags.changed("time")) return static_cast<unsigned>(ctx.flags.get_int("time"));
+    return cfg.stop_timeout;
+}
+
+int start_cmd(Context& ctx) {
+    bool attach = ctx.flags.get_bool("attach");
+    bool interactive = ctx.flags.get_bool("interactive");
+    if (attach && ctx.args.size() > 1) throw Error("you cannot start and attach multiple containers at once");
+    int exit_code = 0;
+    for_each(ctx, targets(ctx, true), 125, [&](const ContainerConfig& cfg, const std::string& ref) {
+        storage::ContainerStore containers(ctx.store());
+        if (containers.state(cfg.id).status == Status::running) {
+            if (!attach) std::printf("%s\n", ref.c_str());
+            return;
+        }
+        engine::StartOptions so;
+        so.attach = attach;
+        so.interactive = interactive || (attach && cfg.interactive);
+        so.sig_proxy = ctx.flags.changed("sig-proxy") ? ctx.flags.get_bool("sig-proxy") : attach;
+        exit_code = engine::start_container(ctx.store(), cfg, so);
+        if (!attach) std::printf("%s\n", ref.c_str());
+        std::fflush(stdout);
+    });
+    return exit_code;
+}
+
+int stop_cmd(Context& ctx) {
+    return for_each(
+        ctx, targets(ctx, true), 125,
+        [&](const ContainerConfig& cfg, const std::string& ref) {
+            engine::stop_container(ctx.store(), cfg, timeout_flag(ctx, cfg));
+            std::printf("%s\n", ref.c_str());
+            std::fflush(stdout);
+        },
+        ctx.flags.get_bool("ignore"));
+}
+
+int kill_cmd(Context& ctx) {
+    int sig = engine::parse_signal(ctx.flags.get_string("signal"));
+    return for_each(ctx, targets(ctx, true), 125, [&](const ContainerConfig& cfg, const std::string& ref) {
+        engine::kill_container(ctx.store(), cfg, sig);
+        std::printf("%s\n", ref.c_str());
+        std::fflush(stdout);
+    });
+}
+
+int restart_cmd(Context& ctx) {
+    return for_each(ctx, targets(ctx, true), 125, [&](const ContainerConfig& cfg, const std::string& ref) {
+        engine::stop_container(ctx.store(), cfg, timeout_flag(ctx, cfg));
+        engine::StartOptions so;
+        engine::start_container(ctx.store(), cfg, so);
+        std::printf("%s\n", ref.c_str());
+        std::fflush(stdout);
+    });
+}
+
+int rm_cmd(Context& ctx) {
+    bool force = ctx.flags.get_bool("force");
+    return for_each(
+        ctx, targets(ctx, true), 1,
+        [&](const ContainerConfig& cfg, const std::string& ref) {
+            engine::remove_container(ctx.store(), cfg, force, timeout_flag(ctx, cfg));
+            std::printf("%s\n", ctx.flags.get_bool("all") ? cfg.id.c_str() : ref.c_str());
+            std::fflush(stdout);
+        },
+        ctx.flags.get_bool("ignore"));
+}
+
+int wait_cmd(Context& ctx) {
+    return for_each(ctx, ctx.args, 125, [&](const ContainerConfig& cfg, const std::string&) {
+        int code = engine::wait_container(ctx.store(), cfg);
+        std::printf("%d\n", code);
+        std::fflush(stdout);
+    });
+}
+
+int attach_cmd(Context& ctx) {
+    auto cfg = find_container(ctx.store(), ctx.args[0]);
+    storage::ContainerStore containers(ctx.store());
+    if (containers.state(cfg.id).status != Status::running)
+        throw Error("you can only attach to running containers: container state improper");
+    // A detached container's output goes to its log; follow it until the container exits.
+    throw Error("attach to a detached container is not supported yet: use `burrow logs -f " + ctx.args[0] + "`");
+}
+
+cli::FlagSpec int_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def) {
+    cli::FlagSpec f = string_flag(name, shorthand, usage, def);
+    f.type = cli::FlagType::Int;
+    return f;
+}
+
+}  // namespace
+
+void register_lifecycle(cli::CommandTable& t) {
+    auto add = [&](cli::Command c, bool container_alias = true) {
+        t.add(c);
+        if (container_alias) {
+            c.path = "container " + c.path;
+            t.add(c);
+        }
+    };
+    cli::Command start;
+    start.path = "start";
+    start.use = "[options] CONTAINER [CONTAINER...]";
+    start.short_help = "Start one or more containers";
+    start.long_help = "Starts one or more containers.  The container name or ID can be used.";
+    start.flags = {bool_flag("all", 0, "Start all containers regardless of their state or configuration"),
+                   bool_flag("attach", 'a', "Attach container's STDOUT and STDERR"),
+                   string_flag("detach-keys", 0, "Select the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\` or `_`", "ctrl-p,ctrl-q"),
+                   bool_flag("interactive", 'i', "Make STDIN available to the contained process"),
+                   bool_flag("sig-proxy", 0, "Proxy received signals to the process (default true if attaching, false otherwise)"),
+                   help_flag()};
+    start.handler = start_cmd;
+    add(start);
+
+    cli::Command stop;
+    stop.path = "stop";
+    stop.use = "[options] CONTAINER [CONTAINER...]";
+    stop.short_help = "Stop one or more containers";
+    stop.long_help = "Stops one or more running containers.  The container name or ID can be used.\n\n"
+                     "  A timeout to forcibly stop the container can also be set but defaults to 10 seconds otherwise.";
+    stop.flags = {bool_flag("all", 'a', "Stop all running containers"),
+                  bool_flag("ignore", 'i', "Ignore errors when a specified container is missing"),
+                  int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"), help_flag()};
+    stop.handler = stop_cmd;
+    add(stop);
+
+    cli::Command kill;
+    kill.path = "kill";
+    kill.use = "[options] CONTAINER [CONTAINER...]";
+    kill.short_help = "Kill one or more running containers with a specific signal";
+    kill.long_help = "The main process inside each container specified will be sent SIGKILL, or any signal specified with option --signal.";
+    kill.flags = {bool_flag("all", 'a', "Signal all running containers"),
+                  string_flag("signal", 's', "Signal to send to the container", "KILL"), help_flag()};
+    kill.handler = kill_cmd;
+    add(kill);
+
+    cli::Command restart;
+    restart.path = "restart";
+    restart.use = "[options] CONTAINER [CONTAINER...]";
+    restart.short_help = "Restart one or more containers";
+    restart.long_help = "Restarts one or more running containers. The container ID or name can be used.\n\n"
+                        "  A timeout before forcibly stopping can be set, but defaults to 10 seconds.";
+    restart.flags = {bool_flag("all", 'a', "Restart all non-running containers"),
+                     int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"), help_flag()};
+    restart.handler = restart_cmd;
+    add(restart);
+
+    cli::Command rm;
+    rm.path = "rm";
+    rm.use = "[options] CONTAINER [CONTAINER...]";
+    rm.short_help = "Remove one or more containers";
+    rm.long_help = "Removes one or more containers from the host. The container name or ID can be used.\n\n"
+                   "  Command does not remove images. Running or unusable containers will not be removed without the -f option.";
+    rm.flags = {bool_flag("all", 'a', "Remove all containers"),
+                bool_flag("force", 'f', "Force removal of a running or unusable container"),
+                bool_flag("ignore", 'i', "Ignore errors when a specified container is missing"),
+                int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"),
+                bool_flag("volumes", 'v', "Remove anonymous volumes associated with the container"), help_flag()};
+    rm.handler = rm_cmd;
+    t.add(rm);
+    rm.path = "container rm";
+    rm.aliases = {"remove"};
+    t.add(rm);
+
+    cli::Command wait;
+    wait.path = "wait";
+    wait.use = "[options] CONTAINER [CONTAINER...]";
+    wait.short_help = "Block on one or more containers";
+    wait.long_help = "Block until one or more containers stop and then print their exit codes.";
+    wait.flags = {list_flag("condition", 0, "Condition to wait on"),
+                  string_flag("interval", 'i', "Time Interval to wait before polling for completion", "250ms"),
+                  help_flag()};
+    wait.min_args = 1;
+    wait.handler = wait_cmd;
+    add(wait);
+
+    cli::Command attach;
+    attach.path = "attach";
+    attach.use = "[options] CONTAINER";
+    attach.short_help = "Attach to a running container";
+    attach.long_help = "The attach command allows you to attach to a running container using the container's ID or name, either to view its ongoing output or to control it interactively.";
+    attach.flags = {string_flag("detach-keys", 0, "Select the key sequence for detaching a container.", "ctrl-p,ctrl-q"),
+                    bool_flag("no-stdin", 0, "Do not attach STDIN. The default is false"),
+                    bool_flag("sig-proxy", 0, "Proxy received signals to the process"), help_flag()};
+    attach.min_args = 1;
+    attach.max_args = 1;
+    attach.handler = attach_cmd;
+    add(attach);
+}
+
 }  // namespace burrow::commands

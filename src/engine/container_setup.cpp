@@ -1,1 +1,247 @@
-// placeholder: being written
+// Container record -> ProcessSpec, step by step.
+#include "src/engine/container_setup.hpp"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "base/strings.hpp"
+#include "rootless/caps.hpp"
+#include "rootless/mount_plan.hpp"
+#include "rootless/seccomp.hpp"
+#include "storage/store.hpp"
+#if __has_include("storage/volume_store.hpp")
+#include "storage/volume_store.hpp"
+#define BURROW_HAVE_VOLUMES 1
+#endif
+
+namespace burrow::engine {
+
+using storage::ContainerConfig;
+
+namespace {
+
+bool uses_own_netns(const ContainerConfig& cfg) { return cfg.network != "host"; }
+
+std::string short_id(const std::string& id) { return id.substr(0, 12); }
+
+int rlimit_resource(const std::string& name) {
+    static const std::pair<const char*, int> table[] = {
+        {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},         {"data", RLIMIT_DATA},
+        {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},     {"memlock", RLIMIT_MEMLOCK},
+        {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},     {"nofile", RLIMIT_NOFILE},
+        {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},         {"rtprio", RLIMIT_RTPRIO},
+        {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK},
+        {"as", RLIMIT_AS},
+    };
+    for (auto& [n, r] : table)
+        if (name == n) return r;
+    throw Error("invalid ulimit type: " + name);
+}
+
+rlim_t to_rlim(int64_t v) { return v < 0 ? RLIM_INFINITY : static_cast<rlim_t>(v); }
+
+// Rootless Podman raises nofile and nproc to the user's hard limits; --ulimit overrides.
+std::vector<rootless::Rlimit> container_rlimits(const ContainerConfig& cfg) {
+    std::vector<rootless::Rlimit> out;
+    for (int res : {RLIMIT_NOFILE, RLIMIT_NPROC}) {
+        struct rlimit rl {};
+        if (::getrlimit(res, &rl) == 0) out.push_back({res, rl.rlim_max, rl.rlim_max});
+    }
+    for (const auto& u : cfg.ulimits) {
+        int res = rlimit_resource(u.name);
+        std::erase_if(out, [&](const rootless::Rlimit& r) { return r.resource == res; });
+        out.push_back({res, to_rlim(u.soft), to_rlim(u.hard)});
+    }
+    return out;
+}
+
+bool has_option(const std::vector<std::string>& opts, const std::string& o) {
+    for (const auto& x : opts)
+        if (x == o) return true;
+    return false;
+}
+
+std::vector<rootless::VolumeMount> container_volumes(storage::Store& store, const ContainerConfig& cfg) {
+    std::vector<rootless::VolumeMount> out;
+    for (const auto& m : cfg.mounts) {
+        rootless::VolumeMount v;
+        v.destination = m.destination;
+        v.read_only = m.read_only();
+        v.nosuid = has_option(m.options, "nosuid");
+        v.nodev = has_option(m.options, "nodev");
+        v.noexec = has_option(m.options, "noexec");
+        if (m.type == "tmpfs") {
+            v.tmpfs = true;
+            std::vector<std::string> data;
+            for (const auto& o : m.options)
+                if (o.rfind("size=", 0) == 0 || o.rfind("mode=", 0) == 0 || o.rfind("uid=", 0) == 0 ||
+                    o.rfind("gid=", 0) == 0 || o.rfind("nr_inodes=", 0) == 0)
+                    data.push_back(o);
+            v.tmpfs_options = join(data, ",");
+            if (!has_option(m.options, "exec")) v.nosuid = v.nodev = true;
+        } else if (m.type == "volume") {
+#ifdef BURROW_HAVE_VOLUMES
+            storage::VolumeStore volumes(store);
+            v.source = volumes.ensure(m.source.empty() ? cfg.id.substr(0, 12) + "-anon" : m.source);
+#else
+            v.source = store.root() + "/volumes/" + m.source + "/_data";
+            mkdir_p(v.source, 0755);
+#endif
+        } else {
+            v.source = m.source;
+            struct stat st {};
+            if (::stat(m.source.c_str(), &st) < 0) throw_errno("statfs " + m.source);
+            v.source_is_dir = S_ISDIR(st.st_mode);
+            v.recursive = !has_option(m.options, "bind") && !has_option(m.options, "norbind");
+        }
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+void write_etc_files(storage::ContainerStore& containers, const ContainerConfig& cfg, const std::string& hostname) {
+    std::string dir = containers.userdata_dir(cfg.id);
+    mkdir_p(dir, 0700);
+    atomic_write_file(join_path(dir, "hostname"), hostname + "\n", 0644, false);
+    if (!cfg.no_hosts) atomic_write_file(join_path(dir, "hosts"), hosts_content(cfg, hostname), 0644, false);
+    std::string host_resolv = read_file_if_exists("/etc/resolv.conf").value_or("");
+    atomic_write_file(join_path(dir, "resolv.conf"), resolv_conf_content(cfg, host_resolv), 0644, false);
+}
+
+}  // namespace
+
+std::string hosts_content(const ContainerConfig& cfg, const std::string& hostname) {
+    std::string out =
+        "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+        "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n";
+    for (const auto& h : cfg.add_hosts) {
+        auto colon = h.find(':');
+        if (colon == std::string::npos) continue;
+        out += h.substr(colon + 1) + "\t" + h.substr(0, colon) + "\n";
+    }
+    if (cfg.network.rfind("slirp4netns", 0) == 0) {
+        out += "10.0.2.100\t" + hostname + " " + cfg.name + "\n";
+        out += "10.0.2.2\thost.containers.internal host.docker.internal\n";
+    } else {
+        out += "127.0.1.1\t" + hostname + " " + cfg.name + "\n";
+    }
+    return out;
+}
+
+std::string resolv_conf_content(const ContainerConfig& cfg, const std::string& host_resolv_conf) {
+    std::vector<std::string> servers, search, options;
+    for (const auto& raw : split(host_resolv_conf, '\n')) {
+        auto line = trim(raw);
+        if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+        auto words = split(line, ' ');
+        std::erase_if(words, [](const std::string& w) { return w.empty(); });
+        if (words.empty()) continue;
+        if (words[0] == "nameserver" && words.size() > 1) servers.push_back(words[1]);
+        if ((words[0] == "search" || words[0] == "domain") && words.size() > 1)
+            search.assign(words.begin() + 1, words.end());
+        if (words[0] == "options") options.insert(options.end(), words.begin() + 1, words.end());
+    }
+    bool slirp = cfg.network.rfind("slirp4netns", 0) == 0;
+    if (!cfg.dns.empty()) {
+        servers = cfg.dns;
+    } else if (slirp) {
+        // The host's loopback resolvers are unreachable from the container: slirp forwards 10.0.2.3.
+        servers = {"10.0.2.3"};
+    } else if (cfg.network == "none") {
+        std::erase_if(servers, [](const std::string& s) { return s.rfind("127.", 0) == 0 || s == "::1"; });
+    }
+    if (!cfg.dns_search.empty()) search = cfg.dns_search;
+    if (!cfg.dns_options.empty()) options = cfg.dns_options;
+    std::string out;
+    if (!search.empty() && !(search.size() == 1 && search[0] == ".")) out += "search " + join(search, " ") + "\n";
+    for (const auto& s : servers) out += "nameserver " + s + "\n";
+    if (!options.empty()) out += "options " + join(options, " ") + "\n";
+    return out;
+}
+
+rootless::IdMapping container_idmap(const storage::Store& store, const ContainerConfig& cfg) {
+    const auto& base = store.idmap();
+    if (cfg.userns == "keep-id")
+        return rootless::make_keep_id_mapping(base, ::getuid(), ::getgid(), ::getuid(), ::getgid());
+    return base;
+}
+
+PreparedContainer prepare_container(storage::Store& store, const ContainerConfig& cfg) {
+    PreparedContainer p;
+    storage::ContainerStore containers(store);
+    p.map = container_idmap(store, cfg);
+    auto& s = p.spec;
+
+    // namespaces and names
+    s.new_net = uses_own_netns(cfg);
+    s.hostname = cfg.hostname.empty() ? short_id(cfg.id) : cfg.hostname;
+    if (!s.new_net && cfg.hostname.empty()) {
+        char buf[256] = {};
+        if (::gethostname(buf, sizeof buf - 1) == 0) s.hostname = buf;
+    }
+    write_etc_files(containers, cfg, s.hostname);
+
+    // the mount plan
+    rootless::MountSpecSet m;
+    m.rootfs_kind = "overlay";
+    m.lower_base = store.root();
+    for (auto it = cfg.layers.rbegin(); it != cfg.layers.rend(); ++it) m.lower_dirs.push_back("layers/" + *it + "/diff");
+    if (m.lower_dirs.empty()) {
+        // overlay needs a lower layer: an image without layers gets an empty one
+        std::string empty = containers.dir(cfg.id) + "/empty";
+        mkdir_p(empty, 0755);
+        m.lower_dirs.push_back(empty);
+    }
+    m.upper_dir = containers.upper_dir(cfg.id);
+    m.work_dir = containers.work_dir(cfg.id);
+    m.merged = containers.merged_dir(cfg.id);
+    m.read_only_rootfs = cfg.read_only;
+    m.own_netns = s.new_net;
+    m.privileged = cfg.privileged;
+    m.volumes = container_volumes(store, cfg);
+    std::string ud = containers.userdata_dir(cfg.id);
+    m.etc_files.push_back({ud + "/hostname", "/etc/hostname"});
+    if (!cfg.no_hosts) m.etc_files.push_back({ud + "/hosts", "/etc/hosts"});
+    m.etc_files.push_back({ud + "/resolv.conf", "/etc/resolv.conf"});
+    for (const auto& d : cfg.devices) {
+        auto parts = split(d, ':');
+        std::string host = parts[0];
+        std::string inside = parts.size() > 1 && !parts[1].empty() && parts[1][0] == '/' ? parts[1] : host;
+        m.devices.push_back({host, inside});
+    }
+    if (!cfg.privileged) {
+        m.masked_paths = rootless::default_masked_paths();
+        m.readonly_paths = rootless::default_readonly_paths();
+    }
+    s.lower_base = m.lower_base;
+    s.mounts = rootless::plan_mounts(m);
+
+    // credentials
+    s.uid = cfg.uid;
+    s.gid = cfg.gid;
+    s.groups = cfg.groups;
+    s.set_groups = !p.map.single();
+    s.caps = rootless::resolve_caps(cfg.cap_add, cfg.cap_drop, cfg.privileged);
+    s.no_new_privs = cfg.no_new_privileges;
+    if (!cfg.privileged && cfg.seccomp != "unconfined") {
+        if (cfg.seccomp.empty()) {
+            s.seccomp = rootless::default_seccomp_program(s.caps, join_path(store.root(), "cache"));
+        } else {
+            std::string profile = read_file(cfg.seccomp);
+            s.seccomp = rootless::compile_seccomp(profile, s.caps, cfg.seccomp);
+        }
+    }
+    s.rlimits = container_rlimits(cfg);
+    s.workdir = cfg.workdir.empty() ? "/" : cfg.workdir;
+    s.argv = cfg.entrypoint;
+    s.argv.insert(s.argv.end(), cfg.cmd.begin(), cfg.cmd.end());
+    s.env = cfg.env;
+    s.tty = cfg.tty;
+    s.init = cfg.init;
+    return p;
+}
+
+}  // namespace burrow::engine

@@ -1,1 +1,423 @@
-// placeholder: being written
+// start / stop / kill / wait / rm, each a short sequence under the container's lifecycle lock.
+#include "src/engine/lifecycle.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "base/error.hpp"
+#include "base/fd.hpp"
+#include "base/fs.hpp"
+#include "base/strings.hpp"
+#include "rootless/container_process.hpp"
+#include "src/engine/container_setup.hpp"
+#include "src/engine/supervisor.hpp"
+#include "storage/store.hpp"
+
+namespace burrow::engine {
+
+using storage::ContainerConfig;
+using storage::ContainerState;
+using storage::ContainerStore;
+using storage::Status;
+
+namespace {
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string exe_dir() {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return ".";
+    std::string p(buf, static_cast<size_t>(n));
+    return p.substr(0, p.rfind('/'));
+}
+
+std::string self_exe() {
+    char buf[4096];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) throw_errno("readlink /proc/self/exe");
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+// The small executable a detached container keeps resident: beside burrow, or in libexec.
+std::string supervisor_exe() {
+    std::string dir = exe_dir();
+    for (auto cand : {dir + "/burrow-supervisor", dir + "/../libexec/burrow/burrow-supervisor"})
+        if (::access(cand.c_str(), X_OK) == 0) return cand;
+    throw Error("burrow-supervisor not found next to " + dir + "/burrow: reinstall burrow");
+}
+
+// The container's stdio as the supervisor sees it, and the child's ends.
+struct Stdio {
+    UniqueFd out_r, err_r, in_w;     // supervisor side (out_r = pty master with a tty)
+    UniqueFd out_w, err_w, in_r;     // container side (all the pty slave with a tty)
+};
+
+Stdio make_stdio(const ContainerConfig& cfg, bool interactive) {
+    Stdio s;
+    if (cfg.tty) {
+        int master = -1, slave = -1;
+        struct winsize ws {24, 80, 0, 0};
+        if (::isatty(0)) ::ioctl(0, TIOCGWINSZ, &ws);
+        if (::openpty(&master, &slave, nullptr, nullptr, &ws) < 0) throw_errno("openpty");
+        ::fcntl(master, F_SETFD, FD_CLOEXEC);
+        ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+        s.out_r = UniqueFd(master);
+        s.in_r = UniqueFd(slave);
+        return s;
+    }
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe");
+    s.out_r = UniqueFd(p[0]), s.out_w = UniqueFd(p[1]);
+    if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe");
+    s.err_r = UniqueFd(p[0]), s.err_w = UniqueFd(p[1]);
+    if (interactive) {
+        if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe");
+        s.in_r = UniqueFd(p[0]), s.in_w = UniqueFd(p[1]);
+    }
+    return s;
+}
+
+void attach_stdio(rootless::ProcessSpec& spec, const Stdio& s, bool tty) {
+    if (tty) {
+        spec.stdin_fd = spec.stdout_fd = spec.stderr_fd = s.in_r.get();
+        return;
+    }
+    spec.stdin_fd = s.in_r ? s.in_r.get() : -1;
+    spec.stdout_fd = s.out_w.get();
+    spec.stderr_fd = s.err_w.get();
+}
+
+// Starts the process and records it as running. Caller holds the container lock.
+rootless::ContainerProcess launch(storage::Store& store, const ContainerConfig& cfg, PreparedContainer& prep,
+                                  Stdio& io) {
+    ContainerStore containers(store);
+    attach_stdio(prep.spec, io, cfg.tty);
+    ContainerState st = containers.raw_state(cfg.id);
+    try {
+        auto proc = rootless::start_container_process(prep.spec, prep.map);
+        st.status = Status::running;
+        st.pid = proc.pid();
+        st.pid_start = storage::pid_start_time(proc.pid()).value_or(0);
+        st.supervisor_pid = ::getpid();
+        st.supervisor_start = storage::pid_start_time(::getpid()).value_or(0);
+        st.started_at = now_ns();
+        st.finished_at = 0;
+        st.exit_code = 0;
+        st.exit_known = true;
+        st.error.clear();
+        containers.put_state(cfg.id, st);
+        return proc;
+    } catch (const Error& e) {
+        st.error = e.what();
+        try {
+            containers.put_state(cfg.id, st);
+        } catch (const Error&) {
+        }
+        throw;
+    }
+}
+
+void write_msg(int fd, int code, const std::string& msg) {
+    std::string m = std::to_string(code) + " " + msg;
+    (void)!::write(fd, m.data(), m.size());
+}
+
+[[noreturn]] void detached_supervisor(storage::Store& store, const ContainerConfig& cfg, PreparedContainer& prep,
+                                      int report_fd) {
+    try {
+        ::setsid();
+        int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        Stdio io = make_stdio(cfg, false);
+        auto proc = launch(store, cfg, prep, io);
+        pid_t pid = proc.release();
+        std::string sup = supervisor_exe();
+        std::vector<std::string> args{
+            "burrow-supervisor", store.root(), cfg.id, std::to_string(pid), std::to_string(io.out_r.get()),
+            std::to_string(io.err_r ? io.err_r.get() : -1), cfg.remove ? "1" : "0", self_exe(), store.options().runroot};
+        // The supervisor keeps the read ends across exec; the container's ends close here.
+        ::fcntl(io.out_r.get(), F_SETFD, 0);
+        if (io.err_r) ::fcntl(io.err_r.get(), F_SETFD, 0);
+        io.out_w.reset();
+        io.err_w.reset();
+        io.in_r.reset();
+        write_msg(report_fd, 0, cfg.id);
+        ::close(report_fd);
+        if (devnull >= 0) {
+            ::dup2(devnull, 0);
+            ::dup2(devnull, 1);
+            ::dup2(devnull, 2);
+        }
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(sup.c_str(), argv.data());
+        // Without the small supervisor, this process keeps the container instead.
+        SuperviseOptions o;
+        o.pid = pid;
+        o.out_fd = io.out_r.get();
+        o.err_fd = io.err_r ? io.err_r.get() : -1;
+        o.log_path = ContainerStore(store).log_path(cfg.id);
+        int code = supervise(o);
+        record_exit(store, cfg.id, pid, code);
+        if (cfg.remove) remove_if_auto(store, cfg.id);
+        ::_exit(0);
+    } catch (const Error& e) {
+        write_msg(report_fd, e.exit_code(), e.what());
+        ::_exit(e.exit_code());
+    } catch (const std::exception& e) {
+        write_msg(report_fd, kExitEngine, e.what());
+        ::_exit(kExitEngine);
+    }
+}
+
+bool wait_pid_gone(pid_t pid, uint64_t start, int timeout_ms) {
+    int pfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pfd < 0) return !storage::process_alive(pid, start);
+    UniqueFd owner(pfd);
+    // The pidfd refers to whatever has that pid now: make sure it is still the container.
+    if (!storage::process_alive(pid, start)) return true;
+    struct pollfd p {pfd, POLLIN, 0};
+    int r;
+    do r = ::poll(&p, 1, timeout_ms);
+    while (r < 0 && errno == EINTR);
+    return r > 0;
+}
+
+// After the container's pid 1 is gone: give its supervisor a moment to record the exit, and
+// record it ourselves when the supervisor is gone too.
+void settle_exit(storage::Store& store, const ContainerConfig& cfg, int assumed_code) {
+    ContainerStore containers(store);
+    for (int i = 0; i < 200; ++i) {
+        ContainerState st = containers.raw_state(cfg.id);
+        if (st.status != Status::running && st.status != Status::stopping) return;
+        if (!storage::process_alive(st.supervisor_pid, st.supervisor_start)) {
+            auto lock = containers.lock(cfg.id);
+            st = containers.raw_state(cfg.id);
+            if (st.status != Status::running && st.status != Status::stopping) return;
+            st.status = Status::exited;
+            st.exit_code = assumed_code;
+            st.exit_known = false;
+            st.finished_at = now_ns();
+            containers.put_state(cfg.id, st);
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
+}  // namespace
+
+int start_container(storage::Store& store, const ContainerConfig& cfg, const StartOptions& opts) {
+    ContainerStore containers(store);
+    auto lock = containers.lock(cfg.id);
+    ContainerState st = containers.state(cfg.id);
+    if (st.status == Status::running) throw Error("container " + cfg.id + " is already running");
+    PreparedContainer prep = prepare_container(store, cfg);
+
+    if (!opts.attach) {
+        int p[2];
+        if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe");
+        UniqueFd rd(p[0]), wr(p[1]);
+        std::fflush(nullptr);
+        pid_t pid = ::fork();
+        if (pid < 0) throw_errno("fork");
+        if (pid == 0) {
+            rd.reset();
+            detached_supervisor(store, cfg, prep, wr.release());
+        }
+        wr.reset();
+        std::string msg;
+        char buf[4096];
+        ssize_t n;
+        while ((n = ::read(rd.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+            if (n > 0) msg.append(buf, static_cast<size_t>(n));
+        // The supervisor forked again? No: it exec'd; reap nothing here, it is not our child
+        // after setsid... it still is: leave it to init by not waiting (it outlives us).
+        auto sp = msg.find(' ');
+        int code = sp == std::string::npos ? kExitEngine : std::atoi(msg.substr(0, sp).c_str());
+        if (code != 0 || sp == std::string::npos)
+            throw Error(sp == std::string::npos ? "the supervisor died while starting the container" : msg.substr(sp + 1),
+                        code);
+        return 0;
+    }
+
+    // Attached: this process supervises. Signals meant for the container wait in the mask until
+    // the loop forwards them.
+    sigset_t mask, old;
+    sigemptyset(&mask);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH, SIGPIPE}) sigaddset(&mask, s);
+    ::sigprocmask(SIG_BLOCK, &mask, &old);
+    struct RestoreMask {
+        sigset_t m;
+        ~RestoreMask() { ::sigprocmask(SIG_SETMASK, &m, nullptr); }
+    } restore{old};
+
+    Stdio io = make_stdio(cfg, opts.interactive);
+    auto proc = launch(store, cfg, prep, io);
+    lock.release();
+    io.out_w.reset();
+    io.err_w.reset();
+    if (!cfg.tty) io.in_r.reset();
+    SuperviseOptions o;
+    o.pid = proc.pid();
+    o.out_fd = io.out_r.get();
+    o.err_fd = io.err_r ? io.err_r.get() : -1;
+    o.in_fd = cfg.tty ? io.out_r.get() : (io.in_w ? io.in_w.get() : -1);
+    o.attach = true;
+    o.relay_stdin = opts.interactive;
+    o.tty = cfg.tty;
+    o.sig_proxy = opts.sig_proxy;
+    o.log_path = containers.log_path(cfg.id);
+    int code;
+    {
+        std::optional<RawTerminal> raw;
+        if (cfg.tty && opts.interactive) raw.emplace(0);
+        code = supervise(o);
+    }
+    pid_t pid = proc.release();
+    (void)io.out_r.release();  // closed by supervise
+    (void)io.err_r.release();
+    (void)io.in_w.release();
+    if (cfg.tty) io.in_r.reset();
+    record_exit(store, cfg.id, pid, code);
+    if (cfg.remove) remove_if_auto(store, cfg.id);
+    return code;
+}
+
+void record_exit(storage::Store& store, const std::string& id, pid_t pid, int exit_code) {
+    ContainerStore containers(store);
+    if (!containers.config(id)) return;
+    auto lock = containers.lock(id);
+    if (!containers.config(id)) return;  // removed while we waited
+    ContainerState st = containers.raw_state(id);
+    if (st.pid != pid) return;
+    st.status = Status::exited;
+    st.exit_code = exit_code;
+    st.exit_known = true;
+    st.finished_at = now_ns();
+    containers.put_state(id, st);
+}
+
+void remove_if_auto(storage::Store& store, const std::string& id) {
+    ContainerStore containers(store);
+    auto cfg = containers.config(id);
+    if (!cfg || !cfg->remove) return;
+    auto lock = containers.lock(id);
+    if (!containers.config(id)) return;
+    ContainerState st = containers.state(id);
+    if (st.status == Status::running) return;  // restarted meanwhile
+    containers.remove(id);
+}
+
+void kill_container(storage::Store& store, const ContainerConfig& cfg, int sig) {
+    ContainerStore containers(store);
+    ContainerState st = containers.state(cfg.id);
+    if (st.status != Status::running && st.status != Status::stopping)
+        throw Error("can only kill running containers. " + cfg.id + " is in state " + storage::status_name(st.status) +
+                    ": container state improper");
+    int pfd = static_cast<int>(::syscall(SYS_pidfd_open, st.pid, 0));
+    UniqueFd owner(pfd >= 0 ? pfd : -1);
+    if (!storage::process_alive(st.pid, st.pid_start)) return;
+    int rc = pfd >= 0 ? static_cast<int>(::syscall(SYS_pidfd_send_signal, pfd, sig, nullptr, 0)) : ::kill(st.pid, sig);
+    if (rc < 0 && errno != ESRCH) throw_errno("send signal " + std::to_string(sig) + " to container " + cfg.id);
+}
+
+void stop_container(storage::Store& store, const ContainerConfig& cfg, unsigned timeout) {
+    ContainerStore containers(store);
+    ContainerState st = containers.state(cfg.id);
+    if (st.status != Status::running && st.status != Status::stopping) return;
+    int code = 137;
+    if (timeout > 0) {
+        int sig = parse_signal(cfg.stop_signal.empty() ? "SIGTERM" : cfg.stop_signal);
+        try {
+            kill_container(store, cfg, sig);
+        } catch (const Error&) {
+            return;  // it exited meanwhile
+        }
+        if (wait_pid_gone(st.pid, st.pid_start, static_cast<int>(timeout) * 1000))
+            code = 128 + sig;
+        else
+            std::fprintf(stderr, "WARN: StopSignal %s failed to stop container %s in %u seconds, resorting to SIGKILL\n",
+                         cfg.stop_signal.c_str(), cfg.name.c_str(), timeout);
+    }
+    if (storage::process_alive(st.pid, st.pid_start)) {
+        try {
+            kill_container(store, cfg, SIGKILL);
+        } catch (const Error&) {
+        }
+        wait_pid_gone(st.pid, st.pid_start, 10000);
+    }
+    settle_exit(store, cfg, code);
+}
+
+int wait_container(storage::Store& store, const ContainerConfig& cfg) {
+    ContainerStore containers(store);
+    for (;;) {
+        if (!containers.config(cfg.id)) throw Error("no such container " + cfg.id);
+        ContainerState st = containers.state(cfg.id);
+        if (st.status == Status::exited) return st.exit_code;
+        if (st.status == Status::running || st.status == Status::stopping) {
+            wait_pid_gone(st.pid, st.pid_start, 1000);
+            settle_exit(store, cfg, 137);
+            continue;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+void remove_container(storage::Store& store, const ContainerConfig& cfg, bool force, unsigned timeout) {
+    ContainerStore containers(store);
+    ContainerState st = containers.state(cfg.id);
+    if (st.status == Status::running || st.status == Status::stopping) {
+        if (!force)
+            throw Error("cannot remove container " + cfg.id +
+                            " as it is running - running or paused containers cannot be removed without force: "
+                            "container state improper",
+                        2);
+        stop_container(store, cfg, timeout);
+    }
+    auto lock = containers.lock(cfg.id);
+    if (!containers.config(cfg.id)) return;  // removed by someone else meanwhile
+    st = containers.state(cfg.id);
+    if (st.status == Status::running) throw Error("container " + cfg.id + " was started again while being removed", 2);
+    containers.remove(cfg.id);
+}
+
+int parse_signal(const std::string& in) {
+    std::string s = in;
+    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!s.empty() && std::all_of(s.begin(), s.end(), ::isdigit)) {
+        int n = std::atoi(s.c_str());
+        if (n > 0 && n < NSIG) return n;
+        throw Error("invalid signal: " + in);
+    }
+    if (s.rfind("SIG", 0) == 0) s = s.substr(3);
+    if (s.rfind("RTMIN+", 0) == 0) return SIGRTMIN + std::atoi(s.c_str() + 6);
+    if (s.rfind("RTMAX-", 0) == 0) return SIGRTMAX - std::atoi(s.c_str() + 6);
+    for (int n = 1; n < 32; ++n) {
+        const char* abbrev = ::sigabbrev_np(n);
+        if (abbrev && s == abbrev) return n;
+    }
+    if (s == "IOT") return SIGABRT;
+    if (s == "CLD") return SIGCHLD;
+    if (s == "POLL") return SIGIO;
+    throw Error("invalid signal: " + in);
+}
+
+}  // namespace burrow::engine

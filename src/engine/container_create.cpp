@@ -1,0 +1,143 @@
+// create: find (or pull) the image, build the config, write the record.
+#include "src/engine/container_create.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "base/strings.hpp"
+#include "src/engine/create_spec.hpp"
+#include "src/engine/image_pull.hpp"
+#include "src/engine/lifecycle.hpp"
+#include "storage/store.hpp"
+
+namespace burrow::engine {
+
+using storage::ContainerConfig;
+
+namespace {
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool is_whiteout(const std::string& p) {
+    struct stat st;
+    return ::lstat(p.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0;
+}
+
+// The image per --pull: "missing" (default), "always", "never", "newer".
+storage::ImageRecord resolve_image(storage::Store& store, const cli::ParsedFlags& f, const std::string& ref) {
+    std::string policy = f.changed("pull") ? f.get_string("pull") : "missing";
+    std::optional<storage::ImageRecord> rec;
+    {
+        auto lock = store.lock_shared();
+        rec = store.find_image(ref);
+    }
+    if (rec && policy != "always") return *rec;
+    if (policy == "never")
+        throw Error(ref + ": image not known");
+    PullOptions o;
+    o.reference = ref;
+    if (f.changed("arch")) o.arch = f.get_string("arch");
+    if (f.changed("os")) o.os = f.get_string("os");
+    if (f.changed("variant")) o.variant = f.get_string("variant");
+    if (f.changed("platform")) {
+        auto parts = split(f.get_string("platform"), '/');
+        if (parts.size() >= 2) o.os = parts[0], o.arch = parts[1];
+        if (parts.size() == 3) o.variant = parts[2];
+    }
+    if (f.changed("tls-verify")) o.tls_verify = f.get_bool("tls-verify");
+    if (f.changed("authfile")) o.authfile = f.get_string("authfile");
+    o.quiet = f.changed("quiet") && f.get_bool("quiet");
+    std::string id = pull_image(store, o);
+    auto lock = store.lock_shared();
+    rec = store.image(id);
+    if (!rec) throw Error(ref + ": image not known");
+    return *rec;
+}
+
+}  // namespace
+
+std::optional<std::string> read_layered_file(const storage::Store& store, const std::vector<std::string>& layers,
+                                             const std::string& path) {
+    std::string rel = path;
+    while (!rel.empty() && rel[0] == '/') rel.erase(0, 1);
+    auto slash = rel.rfind('/');
+    std::string dir = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
+    std::string base = slash == std::string::npos ? rel : rel.substr(slash + 1);
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+        std::string root = store.layer_diff_dir(*it) + "/";
+        std::string full = root + rel;
+        if (is_whiteout(full) || path_exists(root + dir + ".wh." + base)) return std::nullopt;
+        struct stat st;
+        if (::lstat(full.c_str(), &st) == 0) {
+            if (!S_ISREG(st.st_mode)) return std::nullopt;
+            return read_file_if_exists(full);
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> own_command_line() {
+    std::vector<std::string> out;
+    auto text = read_file_if_exists("/proc/self/cmdline").value_or("");
+    size_t start = 0;
+    for (size_t i = 0; i < text.size(); ++i)
+        if (text[i] == '\0') out.push_back(text.substr(start, i - start)), start = i + 1;
+    if (!out.empty()) out[0] = "burrow";
+    return out;
+}
+
+ContainerConfig create_container(storage::Store& store, const CreateRequest& req) {
+    const auto& f = *req.flags;
+    if (req.args.empty()) throw Error("must provide an image name");
+    storage::ImageRecord image = resolve_image(store, f, req.args[0]);
+    std::string config_text;
+    {
+        auto lock = store.lock_shared();
+        auto blob = store.get_blob("sha256:" + image.id);
+        if (!blob) throw Error("image " + image.id.substr(0, 12) + " has no config: pull it again");
+        config_text = *blob;
+    }
+    ImageDefaults defaults = parse_image_defaults(config_text);
+    RootfsReader reader = [&](const std::string& p) { return read_layered_file(store, image.layers, p); };
+    ContainerConfig cfg = build_container_config(f, req.args, defaults, reader);
+    cfg.image_id = image.id;
+    cfg.raw_image_name = req.args[0];
+    cfg.image_name = image.names.empty() ? image.id : image.names.front();
+    for (const auto& n : image.names) {
+        // the name the user's reference matched, when it is one of the image's names
+        if (n == req.args[0] || n.ends_with("/" + req.args[0]) || n.ends_with("/" + req.args[0] + ":latest")) {
+            cfg.image_name = n;
+            break;
+        }
+    }
+    cfg.layers = image.layers;
+    cfg.created = now_ns();
+    cfg.create_command = req.create_command;
+
+    storage::ContainerStore containers(store);
+    if (f.changed("replace") && f.get_bool("replace") && !cfg.name.empty()) {
+        if (auto old = containers.find(cfg.name); old && old->name == cfg.name)
+            remove_container(store, *old, true, 0);
+    }
+    containers.create(cfg);
+    if (!cfg.cidfile.empty()) {
+        try {
+            if (path_exists(cfg.cidfile)) throw Error("container id file exists. Ensure another container is not using it or delete " + cfg.cidfile);
+            atomic_write_file(cfg.cidfile, cfg.id, 0644, false);
+        } catch (const Error&) {
+            auto lock = containers.lock(cfg.id);
+            containers.remove(cfg.id);
+            throw;
+        }
+    }
+    return cfg;
+}
+
+}  // namespace burrow::engine

@@ -1,0 +1,31 @@
+// From a container's record to what its process needs: the id map, the mount plan, the
+// credentials, the seccomp program and the /etc files, prepared before the clone.
+#pragma once
+#include <string>
+
+#include "rootless/container_process.hpp"
+#include "rootless/idmap.hpp"
+#include "storage/container_store.hpp"
+
+namespace burrow::storage {
+class Store;
+}
+
+namespace burrow::engine {
+
+struct PreparedContainer {
+    rootless::ProcessSpec spec;
+    rootless::IdMapping map;
+};
+
+// The id map of a container (--userns).
+rootless::IdMapping container_idmap(const storage::Store& store, const storage::ContainerConfig& cfg);
+
+// Writes userdata/{hostname,hosts,resolv.conf} and fills everything of the spec except stdio.
+PreparedContainer prepare_container(storage::Store& store, const storage::ContainerConfig& cfg);
+
+// Contents of the /etc files (pure; unit-tested).
+std::string hosts_content(const storage::ContainerConfig& cfg, const std::string& hostname);
+std::string resolv_conf_content(const storage::ContainerConfig& cfg, const std::string& host_resolv_conf);
+
+}  // namespace burrow::engine
