@@ -343,10 +343,22 @@ def auth_registry(registry_data, session_dir):
 # ---------------------------------------------------------------------------------------------
 # per-test fixtures
 
+def stop_containers(e):
+    """Containers a test left running must not outlive it (nor keep its store busy)."""
+    store = os.path.join(e.root, "containers")
+    if os.path.isdir(store) and os.listdir(store):
+        try:
+            subprocess.run(e.cmd("rm", "--all", "--force", "--time", "0"), env=e.environ, timeout=60,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            pass
+
+
 @pytest.fixture
 def env(tmp_path, registry):
     e = BurrowEnv(str(tmp_path), registry)
     yield e
+    stop_containers(e)
     force_rmtree(str(tmp_path))
 
 
