@@ -66,7 +66,7 @@ constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/
 // Everything the child touches, laid out before the clone.
 struct ChildArgs {
     const ProcessSpec* spec = nullptr;
-    std::vector<char*> argv, envp;
+    std::vector<char*> argv, envp, fuse_argv;
     const char* path_list = kDefaultPath;
     int status_w = -1;
     int go_r = -1;
@@ -266,6 +266,25 @@ int set_caps(uint64_t eff, uint64_t perm) {
     exec_command(a);
 }
 
+// Runs fuse-overlayfs in the container's namespaces; it daemonizes once the rootfs is mounted.
+// Returns 0 or an errno-like code (EIO when it exited non-zero).
+int run_fuse(const ChildArgs& a) {
+    if (a.fuse_argv.size() < 2) return ENOENT;
+    pid_t pid = ::fork();
+    if (pid < 0) return errno;
+    if (pid == 0) {
+        int devnull = ::open("/dev/null", O_RDWR);
+        if (devnull >= 0) ::dup2(devnull, 0), ::dup2(devnull, 1);
+        ::execve(a.fuse_argv[0], a.fuse_argv.data(), a.envp.data());
+        ::_exit(127);
+    }
+    int st = 0;
+    while (::waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return errno;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 127 ? ENOENT : EIO;
+}
+
 [[noreturn]] void child_main(const ChildArgs& a) {
     const ProcessSpec& s = *a.spec;
     sigset_t none;
@@ -294,7 +313,15 @@ int set_caps(uint64_t eff, uint64_t perm) {
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) fail(a, Step::mount_private, errno);
     if (!s.lower_base.empty() && ::chdir(s.lower_base.c_str()) < 0) fail(a, Step::mounts, errno);
     size_t failed = 0;
-    if (int e = execute_mount_plan(s.mounts, &failed)) fail(a, Step::mounts, e, failed);
+    if (s.force_fuse) {
+        if (int e = run_fuse(a)) fail(a, Step::fuse, e);
+        if (int e = execute_mount_plan(s.mounts_after_rootfs, &failed)) fail(a, Step::mounts, e, failed + 1);
+    } else if (int e = execute_mount_plan(s.mounts, &failed)) {
+        // Native overlay refused (an old kernel, a filesystem it cannot stack on): fuse-overlayfs.
+        if (failed != 0 || a.fuse_argv.size() < 2) fail(a, Step::mounts, e, failed);
+        if (int fe = run_fuse(a)) fail(a, Step::fuse, fe);
+        if (int e2 = execute_mount_plan(s.mounts_after_rootfs, &failed)) fail(a, Step::mounts, e2, failed + 1);
+    }
 
     finish_and_exec(a);
 }
@@ -348,6 +375,8 @@ void prepare_args(ChildArgs& a, const ProcessSpec& spec) {
     a.envp.push_back(nullptr);
     a.last_cap = last_cap();
     for (auto g : spec.groups) a.groups.push_back(g);
+    for (auto& x : spec.fuse_argv) a.fuse_argv.push_back(const_cast<char*>(x.c_str()));
+    a.fuse_argv.push_back(nullptr);
 }
 
 // Reads the child's StartFailure; false on EOF (it exec'd).
@@ -444,6 +473,9 @@ std::string describe_failure(const StartFailure& f, const ProcessSpec& spec) {
     case Step::stdio: return "set up the container's stdio: " + err;
     case Step::fork_init: return "start the init process: " + err;
     case Step::join: return "join the container's namespaces: " + err;
+    case Step::fuse:
+        return "mount the rootfs with fuse-overlayfs: " + err +
+               (f.err == ENOENT ? ": install fuse-overlayfs" : ": check that /dev/fuse is usable (mode 0666)");
     case Step::none: break;
     }
     return "container process failed: " + err;

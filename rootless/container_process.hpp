@@ -34,6 +34,11 @@ struct ProcessSpec {
     bool new_cgroup = false;
     std::string hostname;
     std::vector<MountOp> mounts;      // executed after the mount tree is made private
+    // fuse-overlayfs: when `force_fuse`, or when the native overlay mount (mounts[0]) fails, this
+    // command mounts the rootfs instead and `mounts_after_rootfs` follow. Empty = no fallback.
+    std::vector<std::string> fuse_argv;
+    bool force_fuse = false;
+    std::vector<MountOp> mounts_after_rootfs;
     std::string lower_base;           // cwd while mounting (overlay lowerdirs are relative to it)
     // Credentials of the process inside.
     uint32_t uid = 0, gid = 0;
@@ -57,7 +62,7 @@ struct ProcessSpec {
 // Which step failed in the child, for the message.
 enum class Step : int {
     none = 0, wait_maps, hostname, loopback, mount_private, mounts, rlimits, workdir, groups, setgid, setuid,
-    caps, no_new_privs, seccomp, stdio, exec_not_found, exec_denied, exec_other, fork_init, join,
+    caps, no_new_privs, seccomp, stdio, exec_not_found, exec_denied, exec_other, fork_init, join, fuse,
 };
 
 struct StartFailure {

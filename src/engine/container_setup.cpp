@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/strings.hpp"
@@ -109,6 +111,37 @@ void write_etc_files(storage::ContainerStore& containers, const ContainerConfig&
     if (!cfg.no_hosts) atomic_write_file(join_path(dir, "hosts"), hosts_content(cfg, hostname), 0644, false);
     std::string host_resolv = read_file_if_exists("/etc/resolv.conf").value_or("");
     atomic_write_file(join_path(dir, "resolv.conf"), resolv_conf_content(cfg, host_resolv), 0644, false);
+}
+
+std::string find_in_path(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    for (const auto& dir : split(path ? path : "/usr/local/bin:/usr/bin:/bin", ':')) {
+        std::string cand = join_path(dir.empty() ? "." : dir, name);
+        if (::access(cand.c_str(), X_OK) == 0) return cand;
+    }
+    return "";
+}
+
+// fuse-overlayfs mounts the rootfs when storage.conf names it as mount_program, when a layer kept
+// its whiteouts as ".wh." files (only fuse-overlayfs reads those), or when native overlay fails.
+void setup_fuse_fallback(storage::Store& store, const ContainerConfig& cfg, const rootless::MountSpecSet& m,
+                         rootless::ProcessSpec& s) {
+    bool needed = !store.options().mount_program.empty();
+    for (const auto& chain : cfg.layers)
+        if (path_exists(store.layer_dir(chain) + "/" + storage::kWhiteoutFilesMarker)) needed = true;
+    std::string prog = store.options().mount_program;
+    if (prog.empty()) prog = find_in_path("fuse-overlayfs");
+    if (prog.empty()) {
+        if (needed) throw Error("this image needs fuse-overlayfs (its layers keep whiteouts as files): install fuse-overlayfs");
+        return;
+    }
+    std::vector<std::string> lowers;
+    for (const auto& l : m.lower_dirs) lowers.push_back(l[0] == '/' ? l : join_path(m.lower_base, l));
+    s.fuse_argv = {prog, "-o",
+                   "lowerdir=" + join(lowers, ":") + ",upperdir=" + m.upper_dir + ",workdir=" + m.work_dir,
+                   m.merged};
+    s.force_fuse = needed;
+    s.mounts_after_rootfs.assign(s.mounts.begin() + 1, s.mounts.end());
 }
 
 }  // namespace
@@ -218,6 +251,7 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     }
     s.lower_base = m.lower_base;
     s.mounts = rootless::plan_mounts(m);
+    setup_fuse_fallback(store, cfg, m, s);
 
     // credentials
     s.uid = cfg.uid;
