@@ -1,11 +1,17 @@
 // start, stop, kill, restart, rm, wait, attach: one small handler each over engine/lifecycle.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <functional>
 
 #include "base/error.hpp"
+#include "base/fd.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
 #include "src/commands/register.hpp"
+#include "src/engine/container_log.hpp"
 #include "src/engine/lifecycle.hpp"
 #include "storage/container_store.hpp"
 #include "storage/store.hpp"
@@ -125,13 +131,63 @@ int wait_cmd(Context& ctx) {
     });
 }
 
+volatile sig_atomic_t g_attach_signal = 0;
+void note_signal(int sig) { g_attach_signal = sig; }
+
+// A detached container's output is in its log: attach follows the log from now on until the
+// container exits, and returns its exit code. Signals (Ctrl-C) go to the container.
 int attach_cmd(Context& ctx) {
     auto cfg = find_container(ctx.store(), ctx.args[0]);
     storage::ContainerStore containers(ctx.store());
     if (containers.state(cfg.id).status != Status::running)
         throw Error("you can only attach to running containers: container state improper");
-    // A detached container's output goes to its log; follow it until the container exits.
-    throw Error("attach to a detached container is not supported yet: use `burrow logs -f " + ctx.args[0] + "`");
+    bool proxy = !ctx.flags.changed("sig-proxy") || ctx.flags.get_bool("sig-proxy");
+    if (proxy) {
+        struct sigaction sa {};
+        sa.sa_handler = note_signal;
+        for (int s : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(s, &sa, nullptr);
+    }
+    UniqueFd fd(::open(containers.log_path(cfg.id).c_str(), O_RDONLY | O_CLOEXEC | O_CREAT, 0600));
+    if (!fd) throw_errno("open the log of " + cfg.id);
+    ::lseek(fd.get(), 0, SEEK_END);
+    std::string pending;
+    char buf[65536];
+    auto pump = [&] {
+        for (;;) {
+            ssize_t n = ::read(fd.get(), buf, sizeof buf);
+            if (n <= 0) return;
+            pending.append(buf, static_cast<size_t>(n));
+            size_t start = 0, nl;
+            while ((nl = pending.find('\n', start)) != std::string::npos) {
+                if (auto line = engine::parse_log_line(pending.substr(start, nl - start))) {
+                    std::string text = line->partial ? line->text : line->text + "\n";
+                    FILE* out = line->stream == 2 ? stderr : stdout;
+                    std::fwrite(text.data(), 1, text.size(), out);
+                    std::fflush(out);
+                }
+                start = nl + 1;
+            }
+            pending.erase(0, start);
+        }
+    };
+    for (;;) {
+        pump();
+        if (g_attach_signal) {
+            int sig = g_attach_signal;
+            g_attach_signal = 0;
+            try {
+                engine::kill_container(ctx.store(), cfg, sig);
+            } catch (const Error&) {
+            }
+        }
+        auto st = containers.state(cfg.id);
+        if (st.status != Status::running && st.status != Status::stopping) {
+            int code = engine::wait_container(ctx.store(), cfg);  // lets the supervisor record it
+            pump();
+            return code;
+        }
+        ::usleep(50000);
+    }
 }
 
 cli::FlagSpec int_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def) {

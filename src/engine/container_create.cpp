@@ -1,10 +1,13 @@
 // create: find (or pull) the image, build the config, write the record.
 #include "src/engine/container_create.hpp"
 
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
@@ -121,6 +124,15 @@ ContainerConfig create_container(storage::Store& store, const CreateRequest& req
     cfg.created = now_ns();
     cfg.create_command = req.create_command;
 
+    if (cfg.memory > 0 || cfg.cpus > 0 || cfg.pids_limit > 0) {
+        struct statfs sfs {};
+        bool v2 = ::statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+        // Podman's words; on cgroup v2 the limits need a delegated cgroup from the systemd user
+        // manager, which the systemd work adds.
+        std::fprintf(stderr, "WARN[0000] %s\n",
+                     v2 ? "Resource limits are not honoured without a systemd user session; ignoring them"
+                        : "Resource limits are not supported and ignored on cgroups V1 rootless systems");
+    }
     storage::ContainerStore containers(store);
     if (f.changed("replace") && f.get_bool("replace") && !cfg.name.empty()) {
         if (auto old = containers.find(cfg.name); old && old->name == cfg.name)

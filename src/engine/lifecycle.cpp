@@ -353,7 +353,7 @@ void stop_container(storage::Store& store, const ContainerConfig& cfg, unsigned 
         if (wait_pid_gone(st.pid, st.pid_start, static_cast<int>(timeout) * 1000))
             code = 128 + sig;
         else
-            std::fprintf(stderr, "WARN: StopSignal %s failed to stop container %s in %u seconds, resorting to SIGKILL\n",
+            std::fprintf(stderr, "WARN[0000] StopSignal %s failed to stop container %s in %u seconds, resorting to SIGKILL\n",
                          cfg.stop_signal.c_str(), cfg.name.c_str(), timeout);
     }
     if (storage::process_alive(st.pid, st.pid_start)) {
