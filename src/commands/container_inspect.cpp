@@ -1,6 +1,107 @@
-// placeholder: being written
+// `container inspect`, and the container documents the generic `inspect` (images.cpp) shows.
+#include "src/commands/container_inspect.hpp"
+
+#include <algorithm>
+
+#include "base/error.hpp"
+#include "rootless/caps.hpp"
+#include "src/cli/print.hpp"
+#include "src/commands/common.hpp"
+#include "src/commands/container_view.hpp"
 #include "src/commands/register.hpp"
+#include "src/output/format.hpp"
+#include "src/output/template.hpp"
+#include "storage/container_store.hpp"
 
 namespace burrow::commands {
-void register_container_inspect(cli::CommandTable&) {}
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+using cli::Context;
+
+std::optional<ojson> inspect_container(storage::Store& store, const std::string& ref) {
+    storage::ContainerStore containers(store);
+    auto cfg = containers.find(ref);
+    if (!cfg) return std::nullopt;
+    ContainerView v;
+    try {
+        v.st = containers.state(cfg->id);
+    } catch (const Error&) {
+        return std::nullopt;  // removed meanwhile
+    }
+    InspectPaths p;
+    p.dir = containers.dir(cfg->id);
+    p.upper = containers.upper_dir(cfg->id);
+    p.work = containers.work_dir(cfg->id);
+    p.merged = containers.merged_dir(cfg->id);
+    p.userdata = containers.userdata_dir(cfg->id);
+    p.log = containers.log_path(cfg->id);
+    for (auto it = cfg->layers.rbegin(); it != cfg->layers.rend(); ++it) p.lower_dirs.push_back(store.layer_diff_dir(*it));
+    if (auto img = store.image(cfg->image_id)) p.image_digest = img->digest;
+    try {
+        p.caps = rootless::cap_names(rootless::resolve_caps(cfg->cap_add, cfg->cap_drop, cfg->privileged));
+    } catch (const Error&) {
+        // create refuses unknown capabilities; an old record with one shows none.
+    }
+    v.cfg = std::move(*cfg);
+    return container_inspect_json(v, p);
+}
+
+namespace {
+
+int container_inspect_cmd(Context& ctx) {
+    std::vector<std::string> refs = ctx.args;
+    storage::Store& store = ctx.store();
+    if (ctx.flags.get_bool("latest")) {
+        if (!refs.empty()) throw Error("--latest and containers cannot be used together");
+        storage::ContainerStore containers(store);
+        auto all = containers.list();
+        if (all.empty()) throw Error("no containers to inspect: no such container");
+        refs.push_back(std::max_element(all.begin(), all.end(), [](const auto& a, const auto& b) {
+                           return a.created < b.created;
+                       })->id);
+    }
+    if (refs.empty()) throw Error("no names or ids specified");
+    std::vector<ojson> found;
+    std::string missing;
+    for (const auto& ref : refs) {
+        auto j = inspect_container(store, ref);
+        if (!j) {
+            if (missing.empty()) missing = "no such container " + ref;
+            continue;
+        }
+        found.push_back(std::move(*j));
+    }
+    std::string format = ctx.flags.get_string("format");
+    if (format.empty() || output::is_json_format(format)) {
+        ojson arr = ojson::array();
+        for (auto& j : found) arr.push_back(std::move(j));
+        cli::print_out(output::go_json(arr, 5) + "\n");
+    } else {
+        output::ParsedFormat pf = output::parse_format(format, "");
+        output::Template t("inspect", pf.body);
+        std::string out;
+        for (const auto& j : found) out += t.execute(json(j), "define.InspectContainerData");
+        cli::print_out(out);
+    }
+    if (!missing.empty()) throw Error("inspecting object: " + missing);
+    return 0;
+}
+
+}  // namespace
+
+void register_container_inspect(cli::CommandTable& t) {
+    cli::Command c;
+    c.path = "container inspect";
+    c.use = "[options] CONTAINER [CONTAINER...]";
+    c.short_help = "Display the configuration of a container";
+    c.long_help = "Displays the low-level information on a container identified by name or ID.";
+    c.examples = {"burrow container inspect myCtr", "burrow container inspect -l --format '{{.Id}} {{.Config.Labels}}'"};
+    c.flags = {string_flag("format", 'f', "Format the output to a Go template or json", "json"),
+               bool_flag("latest", 'l', "Act on the latest container podman is aware of"),
+               bool_flag("size", 's', "Display total file size"), help_flag()};
+    c.handler = container_inspect_cmd;
+    t.add(c);
+}
+
 }  // namespace burrow::commands

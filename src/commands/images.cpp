@@ -1,4 +1,4 @@
-// `images` / `image ls`, and `inspect` / `image inspect` for images.
+// `images` / `image ls`, `image inspect`, and the generic `inspect` (containers, then images).
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include "base/strings.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
+#include "src/commands/container_inspect.hpp"
 #include "src/commands/register.hpp"
 #include "src/output/format.hpp"
 #include "src/output/template.hpp"
@@ -142,39 +143,48 @@ GraphPaths graph_paths(const storage::Store& store, const storage::ImageRecord& 
     return g;
 }
 
-// `inspect` (any object; images only for now) and `image inspect` differ only in the error text.
+// `inspect` (containers first, then images, as Podman's type "all" looks them up) and
+// `image inspect` differ only in what they look up and in the error text.
 int inspect_images(Context& ctx, bool generic) {
     const auto& f = ctx.flags;
-    if (generic) {
-        std::string type = f.get_string("type");
-        if (type != "all" && type != "image")
-            throw Error("invalid type \"" + type + "\": must be one of \"image\", \"all\"");
-    }
+    std::string type = generic ? f.get_string("type") : "image";
+    if (type != "all" && type != "image" && type != "container")
+        throw Error("invalid type \"" + type + "\": must be \"image\", \"container\", \"pod\", \"network\", \"volume\", or \"all\"");
     storage::Store& store = ctx.store();
-    std::vector<ojson> found;
+    std::vector<std::pair<ojson, const char*>> found;
     std::string missing;
     {
         auto lock = store.lock_shared();
         for (const auto& name : ctx.args) {
-            auto rec = store.find_image(name);
+            if (type != "image")
+                if (auto c = inspect_container(store, name)) {
+                    found.emplace_back(std::move(*c), "define.InspectContainerData");
+                    continue;
+                }
+            std::optional<storage::ImageRecord> rec;
+            if (type != "container") rec = store.find_image(name);
             if (!rec) {
-                if (missing.empty())
-                    missing = generic ? "no such object: \"" + name + "\"" : name + ": image not known";
+                if (missing.empty()) {
+                    if (type == "all") missing = "no such object: \"" + name + "\"";
+                    else if (type == "container") missing = "no such container " + name;
+                    else missing = name + ": image not known";
+                }
                 continue;
             }
-            found.push_back(image_inspect_json(load_view(store, *rec), graph_paths(store, *rec)));
+            found.emplace_back(image_inspect_json(load_view(store, *rec), graph_paths(store, *rec)),
+                               "define.InspectImageData");
         }
     }
     std::string format = f.get_string("format");
     if (format.empty() || output::is_json_format(format)) {
         ojson arr = ojson::array();
-        for (auto& j : found) arr.push_back(std::move(j));
+        for (auto& j : found) arr.push_back(std::move(j.first));
         cli::print_out(output::go_json(arr, 5) + "\n");
     } else {
         output::ParsedFormat pf = output::parse_format(format, "");
         output::Template t("inspect", pf.body);
         std::string out;
-        for (const auto& j : found) out += t.execute(json(j), "define.InspectImageData");
+        for (const auto& j : found) out += t.execute(json(j.first), j.second);
         cli::print_out(out);
     }
     if (!missing.empty()) throw Error("inspecting object: " + missing);
@@ -224,7 +234,7 @@ void register_images(cli::CommandTable& t) {
     inspect.short_help = "Display the configuration of object denoted by ID";
     inspect.long_help = "Displays the low-level information on an object identified by name or ID.";
     inspect.flags = {string_flag("format", 'f', "Format the output to a Go template or json", "json"),
-                     string_flag("type", 't', "Specify inspect-object type (\"image\", \"all\")", "all"),
+                     string_flag("type", 't', "Specify inspect-object type (\"image\", \"container\", \"all\")", "all"),
                      bool_flag("size", 's', "Display total file size"), help_flag()};
     inspect.min_args = 1;
     inspect.handler = [](Context& ctx) { return inspect_images(ctx, true); };

@@ -1,6 +1,250 @@
-// placeholder: being written
+// `ps` / `container ls|list|ps`: the containers of the store, as Podman 4.3 lists them.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <regex>
+
+#include "base/error.hpp"
+#include "src/cli/print.hpp"
+#include "src/commands/common.hpp"
+#include "src/commands/container_view.hpp"
 #include "src/commands/register.hpp"
+#include "src/output/format.hpp"
+#include "storage/container_store.hpp"
+#include "storage/store.hpp"
 
 namespace burrow::commands {
-void register_ps(cli::CommandTable&) {}
+
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+using cli::Context;
+using storage::Status;
+
+namespace {
+
+const char* const kDefaultTable =
+    "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\n";
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Go's regexp.MatchString: a match anywhere unless the pattern anchors itself.
+bool regex_search(const std::string& pattern, const std::string& s) {
+    try {
+        return std::regex_search(s, std::regex(pattern));
+    } catch (const std::regex_error&) {
+        return false;
+    }
+}
+bool regex_full(const std::string& pattern, const std::string& s) {
+    try {
+        return std::regex_match(s, std::regex(pattern));
+    } catch (const std::regex_error&) {
+        return false;
+    }
+}
+
+// --filter key=value; values of one key are alternatives, different keys must all hold.
+using Filters = std::map<std::string, std::vector<std::string>>;
+
+Filters parse_filters(const std::vector<std::string>& raw) {
+    static const std::vector<std::string> known = {"id", "name", "status", "label", "ancestor", "exited", "before", "since"};
+    static const std::vector<std::string> states = {"created", "running", "paused", "stopping", "exited",
+                                                    "unknown", "removing", "configured", "stopped"};
+    Filters f;
+    for (const auto& r : raw) {
+        size_t eq = r.find('=');
+        if (eq == std::string::npos) throw Error("invalid filter \"" + r + "\"");
+        std::string key = r.substr(0, eq), value = r.substr(eq + 1);
+        if (std::find(known.begin(), known.end(), key) == known.end()) throw Error(key + " is an invalid filter");
+        if (key == "status" && std::find(states.begin(), states.end(), value) == states.end())
+            throw Error("unknown container state: " + value + ": invalid argument");
+        if (key == "exited") {
+            char* end = nullptr;
+            errno = 0;
+            std::strtol(value.c_str(), &end, 10);
+            if (value.empty() || *end || errno)
+                throw Error("exited code out of range \"" + value + "\": strconv.ParseInt: parsing \"" + value +
+                            "\": invalid syntax");
+        }
+        f[key].push_back(value);
+    }
+    return f;
+}
+
+bool status_matches(const std::string& want, Status s) {
+    if (want == "configured") return s == Status::created;
+    if (want == "stopped") return s == Status::exited;
+    return storage::status_name(s) == want;
+}
+
+bool ancestor_matches(const std::string& want, const storage::ContainerConfig& c) {
+    if (c.image_id == want) return true;
+    std::string name = c.image_name.empty() ? c.raw_image_name : c.image_name;
+    if (regex_full(want, name)) return true;
+    auto colon = name.rfind(':');
+    auto slash = name.rfind('/');
+    if (colon != std::string::npos && (slash == std::string::npos || colon > slash) &&
+        name.substr(colon + 1) == "latest")
+        return regex_full(want, name.substr(0, colon));
+    return false;
+}
+
+// The creation time of the container `ref` names, for before=/since=.
+int64_t created_of(const std::vector<ContainerView>& all, const std::string& ref) {
+    for (const auto& v : all)
+        if (v.cfg.id == ref || v.cfg.name == ref) return v.cfg.created;
+    for (const auto& v : all)
+        if (v.cfg.id.rfind(ref, 0) == 0) return v.cfg.created;
+    throw Error("no container with name or ID \"" + ref + "\" found: no such container");
+}
+
+bool keep(const ContainerView& v, const Filters& filters, const std::vector<ContainerView>& all) {
+    for (const auto& [key, values] : filters) {
+        bool any = false;
+        for (const auto& val : values) {
+            if (key == "id") any = v.cfg.id.rfind(val, 0) == 0;
+            else if (key == "name") any = regex_search(val, v.cfg.name);
+            else if (key == "status") any = status_matches(val, v.st.status);
+            else if (key == "ancestor") any = ancestor_matches(val, v.cfg);
+            else if (key == "exited") any = v.st.status == Status::exited && v.st.exit_code == std::stoi(val);
+            else if (key == "before") any = v.cfg.created < created_of(all, val);
+            else if (key == "since") any = v.cfg.created > created_of(all, val);
+            else if (key == "label") {
+                size_t eq = val.find('=');
+                auto it = v.cfg.labels.find(val.substr(0, eq));
+                any = it != v.cfg.labels.end() && (eq == std::string::npos || it->second == val.substr(eq + 1));
+            }
+            if (any) break;
+        }
+        if (!any) return false;
+    }
+    return true;
+}
+
+std::vector<ContainerView> load_all(storage::Store& store) {
+    storage::ContainerStore containers(store);
+    std::vector<ContainerView> out;
+    for (auto& c : containers.list()) {
+        try {
+            auto st = containers.state(c.id);
+            out.push_back({std::move(c), st});
+        } catch (const Error&) {
+            // Removed while we listed it.
+        }
+    }
+    return out;
+}
+
+void sort_views(std::vector<ContainerView>& v, const std::string& by, int64_t now) {
+    auto key = [&](const ContainerView& x) -> std::string {
+        if (by == "command") return command_text(x.cfg, true);
+        if (by == "id") return x.cfg.id;
+        if (by == "image") return x.cfg.image_name;
+        if (by == "names") return x.cfg.name;
+        if (by == "status") return status_text(x.st, now);
+        return "";
+    };
+    std::stable_sort(v.begin(), v.end(), [&](const ContainerView& a, const ContainerView& b) {
+        if (by == "created" || by == "size") return a.cfg.created < b.cfg.created;
+        if (by == "runningfor") return a.cfg.created > b.cfg.created;
+        return key(a) < key(b);
+    });
+}
+
+int ps_cmd(Context& ctx) {
+    const auto& f = ctx.flags;
+    static const std::vector<std::string> sorts = {"command", "created", "id",   "image",
+                                                   "names",   "runningfor", "size", "status"};
+    std::string sort = f.get_string("sort");
+    if (std::find(sorts.begin(), sorts.end(), sort) == sorts.end())
+        throw Error("invalid argument \"" + sort + "\" for \"--sort\" flag: invalid option \"" + sort +
+                    "\", must be one of: command, created, id, image, names, runningfor, size, status");
+    long long last = f.get_int("last");
+    if (f.get_bool("latest")) last = 1;
+    if (f.get_bool("all") && last > 0) throw Error("--all and --latest cannot be used together");
+    Filters filters = parse_filters(f.get_list("filter"));
+    bool all = f.get_bool("all") || last > 0 || filters.count("status");
+
+    int64_t now = now_ns();
+    auto views = load_all(ctx.store());
+    // Newest first to cut --last, then the order asked for.
+    std::stable_sort(views.begin(), views.end(),
+                     [](const ContainerView& a, const ContainerView& b) { return a.cfg.created > b.cfg.created; });
+    std::vector<ContainerView> shown;
+    for (const auto& v : views) {
+        if (!all && v.st.status != Status::running && v.st.status != Status::stopping) continue;
+        if (!keep(v, filters, views)) continue;
+        shown.push_back(v);
+        if (last > 0 && static_cast<long long>(shown.size()) >= last) break;
+    }
+    sort_views(shown, sort, now);
+
+    bool no_trunc = f.get_bool("no-trunc");
+    std::string format = f.get_string("format");
+    if (f.get_bool("quiet")) {
+        std::string out;
+        for (const auto& v : shown) out += (no_trunc ? v.cfg.id : v.cfg.id.substr(0, 12)) + "\n";
+        cli::print_out(out);
+        return 0;
+    }
+    if (output::is_json_format(format)) {
+        ojson arr = ojson::array();
+        for (const auto& v : shown) arr.push_back(ps_json(v, now));
+        cli::print_out(output::go_json(arr, 4) + "\n");
+        return 0;
+    }
+    std::vector<json> rows;
+    for (const auto& v : shown) rows.push_back(ps_row(v, no_trunc, now));
+    print_rows(format, kDefaultTable, rows, ps_headers(), f.get_bool("noheading"), "ps", "containers.psReporter");
+    return 0;
+}
+
+cli::FlagSpec int_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def) {
+    return {name, shorthand, cli::FlagType::Int, def, usage, false, ""};
+}
+
+}  // namespace
+
+void register_ps(cli::CommandTable& t) {
+    if (!t.find("", "container")) {
+        cli::Command group;
+        group.path = "container";
+        group.short_help = "Manage containers";
+        t.add(group);
+    }
+    cli::Command ps;
+    ps.path = "ps";
+    ps.use = "[options]";
+    ps.short_help = "List containers";
+    ps.long_help = "Prints out information about the containers";
+    ps.examples = {"burrow ps -a", "burrow ps -a --format \"{{.ID}}  {{.Image}}  {{.Labels}}  {{.Mounts}}\"",
+                   "burrow ps --size --sort names"};
+    ps.flags = {bool_flag("all", 'a', "Show all the containers, default is only running containers"),
+                bool_flag("external", 0, "Show containers in storage not controlled by Podman"),
+                list_flag("filter", 'f', "Filter output based on conditions given"),
+                string_flag("format", 0, "Pretty-print containers to JSON or using a Go template"),
+                int_flag("last", 'n', "Print the n last created containers (all states)", "-1"),
+                bool_flag("latest", 'l', "Act on the latest container podman is aware of"),
+                bool_flag("no-trunc", 0, "Display the extended information"),
+                bool_flag("noheading", 0, "Do not print headers"),
+                bool_flag("ns", 0, "Display namespace information"),
+                bool_flag("pod", 'p', "Print the ID and name of the pod the containers are associated with"),
+                bool_flag("quiet", 'q', "Print the numeric IDs of the containers only"),
+                bool_flag("size", 's', "Display the total file sizes"),
+                string_flag("sort", 0, "Sort output by: command, created, id, image, names, runningfor, size, status",
+                            "created"),
+                bool_flag("sync", 0, "Sync container state with OCI runtime"),
+                help_flag()};
+    ps.max_args = 0;
+    ps.handler = ps_cmd;
+    t.add(ps);
+    cli::Command ls = ps;
+    ls.path = "container list";
+    ls.aliases = {"ls", "ps"};
+    t.add(ls);
+}
+
 }  // namespace burrow::commands
