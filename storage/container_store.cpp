@@ -1,6 +1,6 @@
 // Container records on disk: create, find, state with liveness, rename, remove.
 //
-// Names are indexed by symlinks containers/names/<name> -> <id>, so that a lookup by name (and a
+// Names are indexed by symlinks container-names/<name> -> <id>, so that a lookup by name (and a
 // miss, as `inspect` makes for every image name) costs one readlink instead of parsing every
 // config. config.json stays the truth: a link whose container is gone or has another name is stale,
 // and writers replace it. The link is made before the record appears and removed after it is gone,
@@ -94,7 +94,8 @@ bool process_alive(pid_t pid, uint64_t start_time) {
 }
 
 ContainerStore::ContainerStore(Store& store) : store_(store) {
-    mkdir_p(store_.root() + "/containers/names", 0700);
+    mkdir_p(store_.root() + "/containers", 0700);
+    mkdir_p(store_.root() + "/container-names", 0700);
 }
 
 std::string ContainerStore::dir(const std::string& id) const {
@@ -108,7 +109,7 @@ std::string ContainerStore::userdata_dir(const std::string& id) const { return d
 std::string ContainerStore::log_path(const std::string& id) const { return dir(id) + "/ctr.log"; }
 
 std::string ContainerStore::name_link(const std::string& name) const {
-    return store_.root() + "/containers/names/" + name;
+    return store_.root() + "/container-names/" + name;
 }
 
 std::optional<ContainerConfig> ContainerStore::by_name(const std::string& name) const {

@@ -10,7 +10,7 @@
 //   locks/container-<id>.lock     lifecycle lock (exclusive while starting, stopping, removing,
 //                                 changing state)
 //
-//   containers/names/<name>       symlink -> <id>: the name index (config.json is the truth)
+//   container-names/<name>        symlink -> <id>: the name index (config.json is the truth)
 //
 // Lock order: container lock, then the store lock; never the reverse, and never the store lock
 // across a container's run. Reads (list, config, find, state) take no lock: every file is
