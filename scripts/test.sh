@@ -52,7 +52,7 @@ if is_root; then
   mkdir -p "$TEST_BASE/bin" "$TEST_BASE/small"
   chmod 0755 "$TEST_BASE"
   # Copies the users can read even when the checkout is in a private directory (CI's mktemp -d).
-  for f in "$BUILD/burrow" "$BUILD/burrow-supervisor" "$BUILD"/tests/unit/test_*; do
+  for f in "$BUILD/burrow" "$BUILD/burrow-pull" "$BUILD/burrow-supervisor" "$BUILD"/tests/unit/test_*; do
     [ -f "$f" ] && [ -x "$f" ] && install -m 0755 "$f" "$TEST_BASE/bin/"
   done
   cp -r "$REPO/tests" "$TEST_BASE/tests"

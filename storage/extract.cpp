@@ -275,19 +275,6 @@ int extract_helper_main(int argc, char** argv) {
     return 0;
 }
 
-int remove_helper_main(int argc, char** argv) {
-    int rc = 0;
-    for (int i = 1; i < argc; ++i) {
-        try {
-            remove_tree(argv[i]);
-        } catch (const Error& e) {
-            std::fprintf(stderr, "%s\n", e.what());
-            rc = 1;
-        }
-    }
-    return rc;
-}
-
 // ---- parent side -------------------------------------------------------------------------------
 
 struct ExtractSession::Impl {

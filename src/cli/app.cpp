@@ -1,6 +1,7 @@
 // run_app: global flags, command lookup, flag parsing, argument checks, and the one place where
 // errors become "Error: ..." and an exit code.
 #include "src/cli/app.hpp"
+#include "src/cli/delegate.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -52,6 +53,10 @@ const CommandTable& command_table() {
 }
 
 namespace {
+
+// This process's argv, for handing a command to burrow-pull unchanged.
+std::vector<std::string> g_argv;
+
 
 // A flag error: Podman adds a pointer to the command's help.
 struct UsageError : Error {
@@ -121,6 +126,7 @@ int dispatch(const std::vector<std::string>& argv) {
         throw Error("missing command '" + path + " COMMAND'");
     }
 
+    if (runs_in_pull_binary(cmd->path)) exec_pull_binary(g_argv);
     std::string path = prog + " " + cmd->path;
     std::vector<FlagSpec> specs = cmd->flags;
     for (const auto& f : global_flags()) {
@@ -148,6 +154,7 @@ int dispatch(const std::vector<std::string>& argv) {
 }  // namespace
 
 int run_app(int argc, char** argv) {
+    g_argv.assign(argv, argv + argc);
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
         int rc = dispatch(args);

@@ -8,9 +8,9 @@
 #include "base/strings.hpp"
 #include "pull/auth.hpp"
 #include "pull/registries_conf.hpp"
-#include "pull/registry_client.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
+#include "src/commands/login_verify.hpp"
 #include "src/commands/register.hpp"
 
 namespace burrow::commands {
@@ -26,8 +26,6 @@ std::string registry_key(std::string s) {
     while (!s.empty() && s.back() == '/') s.pop_back();
     return s;
 }
-
-std::string host_of(const std::string& key) { return key.substr(0, key.find('/')); }
 
 std::string prompt_line(const std::string& prompt, bool secret) {
     cli::print_out(prompt);
@@ -46,31 +44,6 @@ std::string prompt_line(const std::string& prompt, bool secret) {
         cli::print_out("\n");
     }
     return line;
-}
-
-pull::ClientOptions client_options(const Context& ctx, const std::string& host) {
-    pull::ClientOptions o;
-    if (ctx.flags.changed("tls-verify")) {
-        o.tls_verify = ctx.flags.get_bool("tls-verify");
-    } else {
-        try {
-            o.insecure = pull::RegistriesConf::load().is_insecure(host);
-        } catch (const Error& e) {
-            cli::print_warning(e.what());
-        }
-    }
-    o.cert_dir = ctx.flags.get_string("cert-dir");
-    return o;
-}
-
-void check(const Context& ctx, const std::string& key, const pull::Credentials& creds) {
-    pull::ClientOptions o = client_options(ctx, host_of(key));
-    o.credentials = creds;
-    try {
-        pull::RegistryClient(host_of(key), o).check_login();
-    } catch (const Error& e) {
-        throw Error("logging into \"" + key + "\": " + e.what());
-    }
 }
 
 int login_cmd(Context& ctx) {
@@ -96,7 +69,7 @@ int login_cmd(Context& ctx) {
         if (auto existing = pull::lookup_credentials(key, authfile)) {
             cli::print_out("Authenticating with existing credentials for " + key + "\n");
             try {
-                check(ctx, key, *existing);
+                verify_login(ctx, key, *existing);
                 cli::print_out("Existing credentials are valid. Already logged in to " + key + "\n");
                 return 0;
             } catch (const Error&) {
@@ -116,7 +89,7 @@ int login_cmd(Context& ctx) {
     if (user.empty()) throw Error("username can't be empty");
     if (pass.empty()) throw Error("password can't be empty");
     pull::Credentials creds{user, pass, ""};
-    check(ctx, key, creds);
+    verify_login(ctx, key, creds);
     pull::store_credentials(key, creds, authfile);
     cli::print_out("Login Succeeded!\n");
     return 0;
