@@ -22,7 +22,7 @@ if is_root; then
   FIX=${BURROW_FIXTURES:-$(bash "$REPO/tests/fixtures/build-fixtures.sh" | tail -n 1)}
   mkdir -p "$TEST_BASE/bench"
   chmod 0755 "$TEST_BASE" "$TEST_BASE/bench"
-  install -m 0755 "$BIN" "$TEST_BASE/bench/burrow"
+  install -m 0755 "$BIN" "$(dirname "$BIN")/burrow-pull" "$(dirname "$BIN")/burrow-supervisor" "$TEST_BASE/bench/"
   install -m 0755 "$REPO/bench/pull.sh" "$REPO/scripts/lib.sh" "$REPO/tests/fixtures/registry.py" "$TEST_BASE/bench/"
   exec runuser -u "$SUB_USER" -- env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
     HOME="$(getent passwd "$SUB_USER" | cut -d: -f6)" USER="$SUB_USER" LANG=C.UTF-8 \

@@ -30,7 +30,7 @@ if is_root; then
   DEMO_USER=$SUB_USER
   mkdir -p "$TEST_BASE/bin"
   chmod 0755 "$TEST_BASE"
-  install -m 0755 "$BUILD/burrow" "$TEST_BASE/bin/burrow"
+  install -m 0755 "$BUILD/burrow" "$BUILD/burrow-pull" "$BUILD/burrow-supervisor" "$TEST_BASE/bin/"
   BURROW="$TEST_BASE/bin/burrow"
   install -m 0755 "$REPO/tests/fixtures/registry.py" "$TEST_BASE/bin/registry.py"
   REGPY="$TEST_BASE/bin/registry.py"
