@@ -11,7 +11,7 @@ PACKAGES=(
   # run and test
   uidmap fuse-overlayfs docker-registry skopeo buildah podman runc debootstrap busybox-static
   apache2-utils openssl python3 python3-pytest jq curl hyperfine util-linux iproute2
-  passwd tar gzip zstd xz-utils attr ca-certificates mmdebstrap
+  passwd tar gzip zstd xz-utils attr ca-certificates mmdebstrap strace
 )
 
 missing=()
