@@ -1,6 +1,7 @@
 // `port`, `rename`, `top` and `container prune`.
 #include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -258,8 +259,10 @@ int top_cmd(Context& ctx) {
     auto users = id_names(st.pid, "/etc/passwd");
     auto groups = id_names(st.pid, "/etc/group");
     long hz = ::sysconf(_SC_CLK_TCK);
-    double uptime = std::strtod(read_file_if_exists("/proc/uptime").value_or("0").c_str(), nullptr);
-    int64_t now_since_boot_ns = static_cast<int64_t>(uptime * 1e9);
+    // Process start times count from boot (CLOCK_BOOTTIME), in clock ticks.
+    struct timespec ts {};
+    ::clock_gettime(CLOCK_BOOTTIME, &ts);
+    int64_t now_since_boot_ns = static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 
     std::string out;
     for (size_t i = 0; i < want.size(); ++i) out += headers.at(want[i]) + (i + 1 < want.size() ? "\t" : "\n");

@@ -138,7 +138,7 @@ std::vector<ContainerView> load_all(storage::Store& store) {
     return out;
 }
 
-void sort_views(std::vector<ContainerView>& v, const std::string& by, int64_t now) {
+void sort_views(std::vector<const ContainerView*>& v, const std::string& by, int64_t now) {
     auto key = [&](const ContainerView& x) -> std::string {
         if (by == "command") return command_text(x.cfg, true);
         if (by == "id") return x.cfg.id;
@@ -147,10 +147,10 @@ void sort_views(std::vector<ContainerView>& v, const std::string& by, int64_t no
         if (by == "status") return status_text(x.st, now);
         return "";
     };
-    std::stable_sort(v.begin(), v.end(), [&](const ContainerView& a, const ContainerView& b) {
-        if (by == "created" || by == "size") return a.cfg.created < b.cfg.created;
-        if (by == "runningfor") return a.cfg.created > b.cfg.created;
-        return key(a) < key(b);
+    std::stable_sort(v.begin(), v.end(), [&](const ContainerView* a, const ContainerView* b) {
+        if (by == "created" || by == "size") return a->cfg.created < b->cfg.created;
+        if (by == "runningfor") return a->cfg.created > b->cfg.created;
+        return key(*a) < key(*b);
     });
 }
 
@@ -173,11 +173,11 @@ int ps_cmd(Context& ctx) {
     // Newest first to cut --last, then the order asked for.
     std::stable_sort(views.begin(), views.end(),
                      [](const ContainerView& a, const ContainerView& b) { return a.cfg.created > b.cfg.created; });
-    std::vector<ContainerView> shown;
+    std::vector<const ContainerView*> shown;
     for (const auto& v : views) {
         if (!all && v.st.status != Status::running && v.st.status != Status::stopping) continue;
         if (!keep(v, filters, views)) continue;
-        shown.push_back(v);
+        shown.push_back(&v);
         if (last > 0 && static_cast<long long>(shown.size()) >= last) break;
     }
     sort_views(shown, sort, now);
@@ -186,18 +186,19 @@ int ps_cmd(Context& ctx) {
     std::string format = f.get_string("format");
     if (f.get_bool("quiet")) {
         std::string out;
-        for (const auto& v : shown) out += (no_trunc ? v.cfg.id : v.cfg.id.substr(0, 12)) + "\n";
+        for (const auto* v : shown) out += (no_trunc ? v->cfg.id : v->cfg.id.substr(0, 12)) + "\n";
         cli::print_out(out);
         return 0;
     }
     if (output::is_json_format(format)) {
         ojson arr = ojson::array();
-        for (const auto& v : shown) arr.push_back(ps_json(v, now));
+        for (const auto* v : shown) arr.push_back(ps_json(*v, now));
         cli::print_out(output::go_json(arr, 4) + "\n");
         return 0;
     }
     std::vector<json> rows;
-    for (const auto& v : shown) rows.push_back(ps_row(v, no_trunc, now));
+    rows.reserve(shown.size());
+    for (const auto* v : shown) rows.push_back(ps_row(*v, no_trunc, now));
     print_rows(format, kDefaultTable, rows, ps_headers(), f.get_bool("noheading"), "ps", "containers.psReporter");
     return 0;
 }
