@@ -6,6 +6,7 @@
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
 #include "src/commands/register.hpp"
+#include "src/engine/lifecycle.hpp"
 #include "storage/container_store.hpp"
 #include "storage/store.hpp"
 
@@ -104,10 +105,13 @@ void remove_stopped_users(storage::Store& store, const std::vector<std::string>&
     storage::ContainerStore containers(store);
     for (const auto& id : ids)
         for (const auto& c : containers.using_image(id)) {
-            auto lock = containers.lock(c.id);
             auto st = containers.state(c.id).status;
             if (st == storage::Status::running || st == storage::Status::stopping) continue;
-            containers.remove(c.id);
+            try {
+                engine::remove_container(store, c, false, 0);
+            } catch (const Error&) {
+                // Started again meanwhile: rmi reports the image in use.
+            }
         }
 }
 
