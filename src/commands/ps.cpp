@@ -164,7 +164,6 @@ int ps_cmd(Context& ctx) {
                     "\", must be one of: command, created, id, image, names, runningfor, size, status");
     long long last = f.get_int("last");
     if (f.get_bool("latest")) last = 1;
-    if (f.get_bool("all") && last > 0) throw Error("--all and --latest cannot be used together");
     Filters filters = parse_filters(f.get_list("filter"));
     bool all = f.get_bool("all") || last > 0 || filters.count("status");
 
@@ -184,7 +183,7 @@ int ps_cmd(Context& ctx) {
 
     bool no_trunc = f.get_bool("no-trunc");
     std::string format = f.get_string("format");
-    if (f.get_bool("quiet")) {
+    if (f.get_bool("quiet") && format.empty()) {  // an explicit --format wins over -q, as in Podman
         std::string out;
         for (const auto* v : shown) out += (no_trunc ? v->cfg.id : v->cfg.id.substr(0, 12)) + "\n";
         cli::print_out(out);
