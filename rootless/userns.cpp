@@ -83,8 +83,14 @@ std::string first_line(const std::string& s) {
     return t;
 }
 
-// newuidmap/newgidmap PID triples...; throws with the tool's stderr and the usual causes.
-void run_map_tool(const char* tool, pid_t pid, const std::vector<IdMapEntry>& entries) {
+// newuidmap/newgidmap PID triples...: started, then finished, so that both tools run at once.
+struct MapTool {
+    std::string tool, cmd;
+    pid_t pid = -1;
+    UniqueFd err;
+};
+
+MapTool start_map_tool(const char* tool, pid_t pid, const std::vector<IdMapEntry>& entries) {
     std::vector<std::string> args{tool, std::to_string(pid)};
     for (auto& a : format_map_args(entries)) args.push_back(std::move(a));
     std::vector<char*> argv;
@@ -105,14 +111,24 @@ void run_map_tool(const char* tool, pid_t pid, const std::vector<IdMapEntry>& en
                         "/etc/subuid and /etc/subgid entries to use a single id");
         throw SysError(std::string("run ") + tool, rc);
     }
-    std::string msg = first_line(read_all(err.read_end.get()));
-    Child c(tpid);
+    MapTool t;
+    t.tool = tool;
+    t.cmd = tool;
+    for (size_t i = 1; i < args.size(); ++i) t.cmd += " " + args[i];
+    t.pid = tpid;
+    t.err = std::move(err.read_end);
+    return t;
+}
+
+// Waits for the tool; throws with its stderr and the usual causes.
+void finish_map_tool(MapTool& t) {
+    std::string msg = first_line(read_all(t.err.get()));
+    Child c(t.pid);
+    t.pid = -1;
     int st = c.wait();
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return;
-    std::string cmd = tool;
-    for (size_t i = 1; i < args.size(); ++i) cmd += " " + args[i];
-    throw Error("cannot set up the user namespace: `" + cmd + "` failed (" + (msg.empty() ? describe_status(st) : msg) +
-                "): check /etc/subuid and /etc/subgid, and that " + tool + " is installed setuid root (or with file capabilities)");
+    throw Error("cannot set up the user namespace: `" + t.cmd + "` failed (" + (msg.empty() ? describe_status(st) : msg) +
+                "): check /etc/subuid and /etc/subgid, and that " + t.tool + " is installed setuid root (or with file capabilities)");
 }
 
 void write_proc(pid_t pid, const char* file, const std::string& data) {
@@ -188,8 +204,21 @@ bool read_int(int fd, int& v) {
 void write_id_maps(pid_t pid, const IdMapping& map) {
     bool helpers = !(map.uids.size() <= 1 && map.gids.size() <= 1);
     if (helpers) {
-        run_map_tool("newuidmap", pid, map.uids);
-        run_map_tool("newgidmap", pid, map.gids);
+        MapTool u = start_map_tool("newuidmap", pid, map.uids);
+        MapTool g;
+        try {
+            g = start_map_tool("newgidmap", pid, map.gids);
+        } catch (...) {
+            Child(u.pid).wait();
+            throw;
+        }
+        try {
+            finish_map_tool(u);
+        } catch (...) {
+            Child(g.pid).wait();
+            throw;
+        }
+        finish_map_tool(g);
     } else {
         // Without newuidmap a process may map only its own ids, and gid_map needs setgroups denied first.
         write_proc(pid, "setgroups", "deny");
