@@ -55,7 +55,8 @@ struct MountOp {
         mount_rootfs,   // overlay (or bind of a dir) at `target` (host path, the merged dir)
         mount,          // mount(source, target-in-rootfs, fstype, flags, data), creating the target dir
         bind,           // bind `source` (host) onto target-in-rootfs (creating a dir or file target)
-        remount_ro,     // make target read-only, keeping the flags the kernel locked (nosuid, nodev, noexec…)
+        remount_ro,     // make target read-only (plus `flags`), keeping the flags the kernel locked (nosuid, nodev…)
+        readonly_path,  // bind target onto itself, then remount_ro; absent = fine
         mask,           // /dev/null over a file or a read-only empty tmpfs over a dir; absent = fine
         symlink,        // symlink `source` at target-in-rootfs (existing = fine)
         mkdir,          // mkdir target-in-rootfs with `mode`
@@ -71,6 +72,8 @@ struct MountOp {
     bool target_is_file = false;  // for bind: create a file (not a dir) when the target is missing
     bool optional = false;        // failure is not an error (masks of paths the kernel lacks, mqueue…)
     std::string what;             // for the error message: "mount /proc", "bind volume /data"
+    std::string root;             // host path of the rootfs the target is resolved under
+    std::string fallback_data;    // tried when `data` is refused with EINVAL (devpts without gid=5)
 };
 
 // The full sequence: rootfs, /proc, /dev (tmpfs + devpts + shm + mqueue + device binds + symlinks),
