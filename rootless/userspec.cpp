@@ -44,7 +44,7 @@ ResolvedUser resolve_user(const std::string& spec, const std::optional<std::stri
         user_part = spec.substr(0, colon);
         group_part = spec.substr(colon + 1);
     }
-    if (user_part.empty()) user_part = "0";
+    if (user_part.empty()) user_part.push_back('0');  // "" is root
 
     ResolvedUser r;
     const Entry* pw = nullptr;

@@ -1,1 +1,598 @@
-// placeholder: being written
+// run/create flags -> ContainerConfig, with Podman's defaults and error texts.
+#include "src/engine/create_spec.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "base/strings.hpp"
+#include "rootless/caps.hpp"
+#include "rootless/userspec.hpp"
+
+extern char** environ;
+
+namespace burrow::engine {
+
+using cli::FlagSpec;
+using cli::FlagType;
+using storage::ContainerConfig;
+using storage::MountSpec;
+
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+FlagSpec b(const std::string& n, char s, const std::string& u, const std::string& def = "") {
+    return FlagSpec{n, s, FlagType::Bool, def, u, false, ""};
+}
+FlagSpec str(const std::string& n, char s, const std::string& u, const std::string& def = "") {
+    return FlagSpec{n, s, FlagType::String, def, u, false, ""};
+}
+FlagSpec list(const std::string& n, char s, const std::string& u) {
+    return FlagSpec{n, s, FlagType::StringList, "", u, false, ""};
+}
+
+bool valid_volume_name(const std::string& n) {
+    if (n.empty() || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
+    return std::all_of(n.begin(), n.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; });
+}
+
+std::string absolute(const std::string& p) {
+    if (!p.empty() && p[0] == '/') return p;
+    char buf[4096];
+    std::string cwd = ::getcwd(buf, sizeof buf) ? buf : ".";
+    std::string rel = p.rfind("./", 0) == 0 ? p.substr(2) : p;
+    return rel.empty() || rel == "." ? cwd : cwd + "/" + rel;
+}
+
+void check_dest(const std::string& d) {
+    if (d.empty() || d[0] != '/') throw Error("invalid container path \"" + d + "\", must be an absolute path");
+}
+
+// "K=V" lines of an env file; "K" alone takes the host's value.
+void add_env(std::vector<std::pair<std::string, std::string>>& kv, const std::string& e) {
+    auto set = [&](const std::string& k, const std::string& v) {
+        for (auto& p : kv)
+            if (p.first == k) {
+                p.second = v;
+                return;
+            }
+        kv.emplace_back(k, v);
+    };
+    auto eq = e.find('=');
+    if (eq == 0) throw Error("invalid environment variable: \"" + e + "\"");
+    if (eq == std::string::npos) {
+        // "FOO*" takes every host variable with that prefix, as Podman does
+        if (!e.empty() && e.back() == '*') {
+            std::string prefix = e.substr(0, e.size() - 1);
+            for (char** ep = environ; *ep; ++ep) {
+                std::string h = *ep;
+                if (h.rfind(prefix, 0) == 0 && h.find('=') != std::string::npos) set(h.substr(0, h.find('=')), h.substr(h.find('=') + 1));
+            }
+            return;
+        }
+        if (const char* v = std::getenv(e.c_str())) set(e, v);
+        return;
+    }
+    set(e.substr(0, eq), e.substr(eq + 1));
+}
+
+std::vector<std::string> env_file_lines(const std::string& path) {
+    auto text = read_file_if_exists(path);
+    if (!text) throw Error("open " + path + ": no such file or directory");
+    std::vector<std::string> out;
+    for (const auto& raw : split(*text, '\n')) {
+        std::string line(trim(raw));
+        if (line.empty() || line[0] == '#') continue;
+        out.push_back(line);
+    }
+    return out;
+}
+
+int64_t parse_bytes(const std::string& s) {
+    if (s.empty()) throw Error("invalid size: ''");
+    size_t i = 0;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+    if (i == 0) throw Error("invalid size: '" + s + "'");
+    double v = std::atof(s.substr(0, i).c_str());
+    std::string unit = s.substr(i);
+    for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!unit.empty() && unit.back() == 'b' && unit.size() > 1) unit.pop_back();
+    double mult = 1;
+    if (unit == "" || unit == "b") mult = 1;
+    else if (unit == "k") mult = 1024;
+    else if (unit == "m") mult = 1024.0 * 1024;
+    else if (unit == "g") mult = 1024.0 * 1024 * 1024;
+    else if (unit == "t") mult = 1024.0 * 1024 * 1024 * 1024;
+    else throw Error("invalid size: '" + s + "'");
+    return static_cast<int64_t>(v * mult);
+}
+
+std::string canonical_signal(const std::string& in) {
+    static const char* names[] = {"",     "HUP",  "INT",  "QUIT", "ILL",  "TRAP",   "ABRT", "BUS",  "FPE",  "KILL", "USR1",
+                                  "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN",
+                                  "TTOU", "URG",  "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO",  "PWR",  "SYS"};
+    std::string s = in;
+    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!s.empty() && std::all_of(s.begin(), s.end(), ::isdigit)) {
+        int n = std::atoi(s.c_str());
+        if (n > 0 && n < 32) return std::string("SIG") + names[n];
+        if (n >= 32 && n <= 64) return "SIGRTMIN+" + std::to_string(n - 34);
+        throw Error("invalid signal: " + in);
+    }
+    if (s.rfind("SIG", 0) == 0) s = s.substr(3);
+    for (int n = 1; n < 32; ++n)
+        if (s == names[n]) return "SIG" + s;
+    if (s.rfind("RTMIN", 0) == 0 || s.rfind("RTMAX", 0) == 0) return "SIG" + s;
+    throw Error("invalid signal: " + in);
+}
+
+std::vector<std::string> parse_entrypoint(const std::string& v) {
+    if (v.empty()) return {};
+    if (v[0] == '[') {
+        try {
+            return nlohmann::json::parse(v).get<std::vector<std::string>>();
+        } catch (const nlohmann::json::exception&) {
+        }
+    }
+    return {v};
+}
+
+void add_mount(std::vector<MountSpec>& mounts, MountSpec m) {
+    for (const auto& o : mounts)
+        if (o.destination == m.destination) throw Error(m.destination + ": duplicate mount destination");
+    mounts.push_back(std::move(m));
+}
+
+}  // namespace
+
+std::vector<FlagSpec> create_flags() {
+    std::vector<FlagSpec> f = {
+        list("add-host", 0, "Add a custom host-to-IP mapping (host:ip)"),
+        list("annotation", 0, "Add annotations to container (key=value)"),
+        str("arch", 0, "use ARCH instead of the architecture of the machine for choosing images"),
+        str("authfile", 0, "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override"),
+        list("cap-add", 0, "Add capabilities to the container"),
+        list("cap-drop", 0, "Drop capabilities from the container"),
+        str("cgroup-manager", 0, "", ""),
+        str("cgroupns", 0, "cgroup namespace to use"),
+        str("cgroups", 0, "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")", "enabled"),
+        str("cidfile", 0, "Write the container ID to the file"),
+        str("cpus", 0, "Number of CPUs. The default is 0.000 which means no limit"),
+        str("cpu-shares", 'c', "CPU shares (relative weight)"),
+        list("device", 0, "Add a host device to the container"),
+        list("dns", 0, "Set custom DNS servers"),
+        list("dns-option", 0, "Set custom DNS options"),
+        list("dns-search", 0, "Set custom DNS search domains"),
+        str("entrypoint", 0, "Overwrite the default ENTRYPOINT of the image"),
+        list("env", 'e', "Set environment variables in container"),
+        b("env-host", 0, "Use all current host environment variables in container"),
+        list("env-file", 0, "Read in a file of environment variables"),
+        list("expose", 0, "Expose a port or a range of ports"),
+        list("group-add", 0, "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups."),
+        str("hostname", 'h', "Set container hostname"),
+        b("init", 0, "Run an init binary inside the container that forwards signals and reaps processes"),
+        b("interactive", 'i', "Keep STDIN open even if not attached"),
+        list("label", 'l', "Set metadata on container"),
+        list("label-file", 0, "Read in a line delimited file of labels"),
+        str("log-driver", 0, "Logging driver for the container", "k8s-file"),
+        list("log-opt", 0, "Logging driver options"),
+        str("memory", 'm', "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))"),
+        list("mount", 0, "Attach a filesystem mount to the container"),
+        str("name", 0, "Assign a name to the container"),
+        str("network", 0, "Connect a container to a network"),
+        b("no-hosts", 0, "Do not create /etc/hosts within the container, instead use the version from the image"),
+        str("os", 0, "use OS instead of the running OS for choosing images"),
+        str("pids-limit", 0, "Tune container pids limit (set -1 for unlimited)"),
+        str("platform", 0, "Specify the platform for selecting the image.  (Conflicts with --arch and --os)"),
+        b("privileged", 0, "Give extended privileges to container"),
+        list("publish", 'p', "Publish a container's port, or a range of ports, to the host"),
+        b("publish-all", 'P', "Publish all exposed ports to random ports on the host interface"),
+        str("pull", 0, "Pull image policy", "missing"),
+        b("quiet", 'q', "Suppress output information when pulling images"),
+        b("read-only", 0, "Make containers root filesystem read-only"),
+        b("replace", 0, "If a container with the same name exists, replace it"),
+        str("restart", 0, "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
+        b("rm", 0, "Remove container (and pod if created) after exit"),
+        list("security-opt", 0, "Security Options"),
+        str("shm-size", 0, "Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", "65536k"),
+        b("sig-proxy", 0, "Proxy received signals to the process", "true"),
+        str("stop-signal", 0, "Signal to stop a container. Default is SIGTERM"),
+        str("stop-timeout", 0, "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL.", "10"),
+        list("sysctl", 0, "Sysctl options"),
+        str("systemd", 0, "Run container in systemd mode (\"true\"|\"false\"|\"always\")", "true"),
+        list("tmpfs", 0, "Mount a temporary filesystem (tmpfs) into a container"),
+        str("tls-verify", 0, "Require HTTPS and verify certificates when contacting registries for pulling images"),
+        b("tty", 't', "Allocate a pseudo-TTY for container"),
+        list("ulimit", 0, "Ulimit options"),
+        str("user", 'u', "Username or UID (format: <name|uid>[:<group|gid>])"),
+        str("userns", 0, "User namespace to use"),
+        str("uts", 0, "UTS namespace to use"),
+        str("variant", 0, "Use VARIANT instead of the running architecture variant for choosing images"),
+        list("volume", 'v', "Bind mount a volume into the container"),
+        list("volumes-from", 0, "Mount volumes from the specified container(s)"),
+        str("workdir", 'w', "Working directory inside the container"),
+    };
+    FlagSpec net_alias = str("net", 0, "Connect a container to a network");
+    net_alias.hidden = true;
+    f.push_back(net_alias);
+    FlagSpec tls = f[0];
+    for (auto& x : f) {
+        if (x.name == "tls-verify") x.type = FlagType::Bool, x.default_value = "true";
+        if (x.name == "stop-timeout" || x.name == "pids-limit") x.type = FlagType::String;
+    }
+    return f;
+}
+
+ImageDefaults parse_image_defaults(const std::string& config_json) {
+    ImageDefaults d;
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(config_json);
+    } catch (const nlohmann::json::exception&) {
+        throw Error("image config is not valid JSON: pull the image again");
+    }
+    const auto& c = j.contains("config") && j["config"].is_object() ? j["config"] : nlohmann::json::object();
+    auto strings = [&](const char* key) {
+        std::vector<std::string> out;
+        if (c.contains(key) && c[key].is_array())
+            for (const auto& v : c[key])
+                if (v.is_string()) out.push_back(v.get<std::string>());
+        return out;
+    };
+    d.env = strings("Env");
+    d.entrypoint = strings("Entrypoint");
+    d.cmd = strings("Cmd");
+    if (c.contains("WorkingDir") && c["WorkingDir"].is_string()) d.workdir = c["WorkingDir"].get<std::string>();
+    if (c.contains("User") && c["User"].is_string()) d.user = c["User"].get<std::string>();
+    if (c.contains("StopSignal") && c["StopSignal"].is_string()) d.stop_signal = c["StopSignal"].get<std::string>();
+    if (c.contains("ExposedPorts") && c["ExposedPorts"].is_object())
+        for (auto it = c["ExposedPorts"].begin(); it != c["ExposedPorts"].end(); ++it) d.exposed_ports.push_back(it.key());
+    if (c.contains("Labels") && c["Labels"].is_object())
+        for (auto it = c["Labels"].begin(); it != c["Labels"].end(); ++it)
+            if (it.value().is_string()) d.labels[it.key()] = it.value().get<std::string>();
+    if (c.contains("Volumes") && c["Volumes"].is_object())
+        for (auto it = c["Volumes"].begin(); it != c["Volumes"].end(); ++it) d.volumes.push_back(it.key());
+    return d;
+}
+
+MountSpec parse_volume_flag(const std::string& value) {
+    auto parts = split(value, ':');
+    if (parts.empty() || parts.size() > 3 || value.empty()) throw Error("incorrect volume format \"" + value + "\", should be [host-dir:]ctr-dir[:option]");
+    MountSpec m;
+    if (parts.size() == 1) {
+        m.type = "volume";  // anonymous
+        m.destination = parts[0];
+    } else {
+        const std::string& src = parts[0];
+        m.destination = parts[1];
+        if (src.empty()) throw Error("host directory cannot be empty");
+        if (src[0] == '/' || src[0] == '.') {
+            m.type = "bind";
+            m.source = absolute(src);
+            struct stat st;
+            if (::stat(m.source.c_str(), &st) < 0) throw Error("statfs " + m.source + ": no such file or directory");
+        } else {
+            if (!valid_volume_name(src))
+                throw Error("invalid volume name \"" + src + "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+            m.type = "volume";
+            m.source = src;
+        }
+        if (parts.size() == 3) {
+            for (const auto& o : split(parts[2], ',')) {
+                static const char* ok[] = {"ro", "rw", "z", "Z", "U", "O", "nosuid", "suid", "nodev", "dev", "noexec", "exec",
+                                           "rbind", "bind", "shared", "rshared", "slave", "rslave", "private", "rprivate",
+                                           "copy", "nocopy", "idmap"};
+                if (std::none_of(std::begin(ok), std::end(ok), [&](const char* x) { return o == x; }))
+                    throw Error("invalid option type: \"" + o + "\"");
+                if (o == "z" || o == "Z") continue;  // SELinux relabels: nothing to do here
+                m.options.push_back(o);
+            }
+        }
+    }
+    check_dest(m.destination);
+    return m;
+}
+
+MountSpec parse_mount_flag(const std::string& value) {
+    MountSpec m;
+    m.type = "volume";
+    bool typed = false;
+    for (const auto& kv : split(value, ',')) {
+        auto eq = kv.find('=');
+        std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+        if (k == "type") {
+            if (v != "bind" && v != "volume" && v != "tmpfs") throw Error("invalid filesystem type \"" + v + "\"");
+            m.type = v;
+            typed = true;
+        } else if (k == "source" || k == "src") {
+            m.source = v;
+        } else if (k == "destination" || k == "dst" || k == "target") {
+            m.destination = v;
+        } else if (k == "ro" || k == "readonly") {
+            if (eq == std::string::npos || v == "true" || v == "1") m.options.push_back("ro");
+            else if (v != "false" && v != "0") throw Error("invalid value for " + k + ": \"" + v + "\"");
+        } else if (k == "tmpfs-size") {
+            m.options.push_back("size=" + v);
+        } else if (k == "tmpfs-mode") {
+            m.options.push_back("mode=" + v);
+        } else if (k == "U" || k == "chown") {
+            if (eq == std::string::npos || v == "true") m.options.push_back("U");
+        } else if (k == "bind-propagation" || k == "relabel" || k == "z" || k == "Z" || k == "consistency" ||
+                   k == "volume-nocopy" || k == "bind-nonrecursive") {
+            if (k == "bind-nonrecursive") m.options.push_back("bind");
+        } else if (k == "nosuid" || k == "nodev" || k == "noexec" || k == "rw") {
+            if (k != "rw") m.options.push_back(k);
+        } else {
+            throw Error("unknown mount option \"" + k + "\": invalid mount option");
+        }
+    }
+    if (!typed) throw Error("type must be specified for --mount: invalid argument");
+    if (m.destination.empty()) throw Error("must set destination for --mount: invalid argument");
+    check_dest(m.destination);
+    if (m.type == "bind") {
+        if (m.source.empty()) throw Error("must set source for a bind mount: invalid argument");
+        m.source = absolute(m.source);
+        struct stat st;
+        if (::stat(m.source.c_str(), &st) < 0) throw Error("statfs " + m.source + ": no such file or directory");
+    } else if (m.type == "volume" && !m.source.empty() && !valid_volume_name(m.source)) {
+        throw Error("invalid volume name \"" + m.source + "\"");
+    }
+    return m;
+}
+
+MountSpec parse_tmpfs_flag(const std::string& value) {
+    MountSpec m;
+    m.type = "tmpfs";
+    auto colon = value.find(':');
+    m.destination = value.substr(0, colon);
+    check_dest(m.destination);
+    if (colon != std::string::npos)
+        for (const auto& o : split(value.substr(colon + 1), ',')) m.options.push_back(o);
+    bool has_size = std::any_of(m.options.begin(), m.options.end(), [](const std::string& o) { return o.rfind("size=", 0) == 0; });
+    if (!has_size) m.options.push_back("size=65536k");
+    return m;
+}
+
+std::vector<storage::PortMapping> parse_publish(const std::string& value) {
+    auto bad = [&] { return Error("invalid port format \"" + value + "\": invalid argument"); };
+    std::string v = value, proto = "tcp";
+    if (auto slash = v.rfind('/'); slash != std::string::npos) {
+        proto = v.substr(slash + 1);
+        v = v.substr(0, slash);
+        if (proto != "tcp" && proto != "udp" && proto != "sctp") throw Error("unrecognized protocol \"" + proto + "\" in port mapping");
+    }
+    std::string ip, host, ctr;
+    if (!v.empty() && v[0] == '[') {  // [::1]:8080:80
+        auto close = v.find(']');
+        if (close == std::string::npos) throw bad();
+        ip = v.substr(1, close - 1);
+        v = v.substr(close + 1);
+        if (!v.empty() && v[0] == ':') v.erase(0, 1);
+    }
+    auto parts = split(v, ':');
+    if (ip.empty() && parts.size() == 3) ip = parts[0], parts.erase(parts.begin());
+    if (parts.size() == 1) ctr = parts[0];
+    else if (parts.size() == 2) host = parts[0], ctr = parts[1];
+    else throw bad();
+    auto range = [&](const std::string& s, uint16_t& start, uint16_t& count) {
+        auto dash = s.find('-');
+        auto num = [&](const std::string& t) {
+            if (t.empty() || !std::all_of(t.begin(), t.end(), ::isdigit)) throw bad();
+            long n = std::atol(t.c_str());
+            if (n < 0 || n > 65535) throw Error("port numbers must be between 1 and 65535 (inclusive), got " + t);
+            return static_cast<uint16_t>(n);
+        };
+        start = num(s.substr(0, dash));
+        count = 1;
+        if (dash != std::string::npos) {
+            uint16_t end = num(s.substr(dash + 1));
+            if (end < start) throw bad();
+            count = static_cast<uint16_t>(end - start + 1);
+        }
+    };
+    storage::PortMapping p;
+    p.host_ip = ip;
+    p.protocol = proto;
+    uint16_t cstart = 0, ccount = 1, hstart = 0, hcount = 1;
+    range(ctr, cstart, ccount);
+    if (cstart == 0) throw Error("port numbers must be between 1 and 65535 (inclusive), got 0");
+    if (!host.empty()) range(host, hstart, hcount);
+    if (!host.empty() && hcount != ccount) throw Error("host and container port ranges have different lengths: " + value);
+    p.container_port = cstart;
+    p.host_port = hstart;
+    p.range = ccount;
+    return {p};
+}
+
+storage::Ulimit parse_ulimit(const std::string& value) {
+    static const char* names[] = {"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
+                                  "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack", "as"};
+    auto eq = value.find('=');
+    if (eq == std::string::npos) throw Error("invalid ulimit argument: " + value);
+    storage::Ulimit u;
+    u.name = value.substr(0, eq);
+    if (u.name.rfind("RLIMIT_", 0) == 0) u.name = u.name.substr(7);
+    for (auto& c : u.name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::none_of(std::begin(names), std::end(names), [&](const char* n) { return u.name == n; }))
+        throw Error("invalid ulimit type: " + u.name);
+    std::string v = value.substr(eq + 1);
+    auto colon = v.find(':');
+    auto num = [&](const std::string& s) -> int64_t {
+        if (s == "-1" || s == "unlimited") return -1;
+        if (s.empty() || !std::all_of(s.begin(), s.end(), ::isdigit)) throw Error("invalid ulimit argument: " + value);
+        return std::atoll(s.c_str());
+    };
+    u.soft = num(v.substr(0, colon));
+    u.hard = colon == std::string::npos ? u.soft : num(v.substr(colon + 1));
+    if (u.soft != -1 && u.hard != -1 && u.soft > u.hard)
+        throw Error("ulimit soft limit must be less than or equal to hard limit: " + std::to_string(u.soft) + " > " + std::to_string(u.hard));
+    return u;
+}
+
+ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vector<std::string>& args,
+                                       const ImageDefaults& image, const RootfsReader& rootfs) {
+    ContainerConfig c;
+    c.name = f.get_string("name");
+    c.tty = f.get_bool("tty");
+    c.interactive = f.get_bool("interactive");
+    c.read_only = f.get_bool("read-only");
+    c.privileged = f.get_bool("privileged");
+    c.init = f.get_bool("init");
+    c.remove = f.get_bool("rm");
+    c.env_host = f.get_bool("env-host");
+    c.no_hosts = f.get_bool("no-hosts");
+    c.sig_proxy = f.get_bool("sig-proxy");
+    c.hostname = f.get_string("hostname");
+    c.cidfile = f.get_string("cidfile");
+    c.pull_policy = f.get_string("pull");
+    if (!c.pull_policy.empty() && c.pull_policy != "missing" && c.pull_policy != "always" && c.pull_policy != "never" &&
+        c.pull_policy != "newer")
+        throw Error("invalid pull policy \"" + c.pull_policy + "\"");
+    if (f.changed("platform") && (f.changed("arch") || f.changed("os")))
+        throw Error("--platform option can not be specified with --arch or --os");
+    if (f.changed("restart") && c.remove && f.get_string("restart") != "no" && !f.get_string("restart").empty())
+        throw Error("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
+
+    // command
+    c.entrypoint = f.changed("entrypoint") ? parse_entrypoint(f.get_string("entrypoint")) : image.entrypoint;
+    if (args.size() > 1) c.cmd.assign(args.begin() + 1, args.end());
+    else if (!f.changed("entrypoint")) c.cmd = image.cmd;
+    if (c.entrypoint.empty() && c.cmd.empty()) throw Error("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
+
+    // environment: image, then host (--env-host), env files, -e
+    std::vector<std::pair<std::string, std::string>> kv;
+    for (const auto& e : image.env) add_env(kv, e);
+    if (c.env_host)
+        for (char** ep = environ; *ep; ++ep) add_env(kv, *ep);
+    for (const auto& file : f.get_list("env-file"))
+        for (const auto& line : env_file_lines(file)) add_env(kv, line);
+    for (const auto& e : f.get_list("env")) add_env(kv, e);
+    bool has_path = std::any_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "PATH"; });
+    if (!has_path) kv.insert(kv.begin(), {"PATH", kDefaultPath});
+    if (c.tty && std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "TERM"; })) kv.emplace_back("TERM", "xterm");
+    if (std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "container"; })) kv.emplace_back("container", "podman");
+
+    // working directory
+    c.workdir = f.changed("workdir") ? f.get_string("workdir") : (image.workdir.empty() ? "/" : image.workdir);
+    if (c.workdir.empty() || c.workdir[0] != '/') throw Error("workdir \"" + c.workdir + "\" must be an absolute path");
+
+    // user
+    c.user = f.changed("user") ? f.get_string("user") : image.user;
+    c.userns = f.get_string("userns");
+    if (c.userns == "private" || c.userns == "host") c.userns = c.userns == "host" ? "host" : "";
+    if (!c.userns.empty() && c.userns != "keep-id" && c.userns != "host" && c.userns.rfind("keep-id:", 0) != 0 && c.userns != "auto")
+        throw Error("invalid value \"" + c.userns + "\" for --userns");
+    std::string user_spec = c.user;
+    if (c.userns == "keep-id" && !f.changed("user")) user_spec = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
+    auto resolved = rootless::resolve_user(user_spec, rootfs("/etc/passwd"), rootfs("/etc/group"));
+    c.uid = resolved.uid;
+    c.gid = resolved.gid;
+    c.groups = resolved.groups;
+    if (std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "HOME"; }))
+        kv.emplace_back("HOME", resolved.home.empty() ? "/" : resolved.home);
+    if (!c.hostname.empty() && std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "HOSTNAME"; }))
+        kv.emplace_back("HOSTNAME", c.hostname);
+    for (auto& [k, v] : kv) c.env.push_back(k + "=" + v);
+
+    // mounts
+    for (const auto& v : f.get_list("volume")) add_mount(c.mounts, parse_volume_flag(v));
+    for (const auto& v : f.get_list("mount")) add_mount(c.mounts, parse_mount_flag(v));
+    for (const auto& v : f.get_list("tmpfs")) add_mount(c.mounts, parse_tmpfs_flag(v));
+    for (const auto& d : f.get_list("device")) {
+        std::string host = d.substr(0, d.find(':'));
+        if (::access(host.c_str(), F_OK) < 0) throw Error("stat " + host + ": no such file or directory");
+        c.devices.push_back(d);
+    }
+
+    // security
+    c.cap_add = f.get_list("cap-add");
+    c.cap_drop = f.get_list("cap-drop");
+    (void)rootless::resolve_caps(c.cap_add, c.cap_drop, c.privileged);  // names checked now
+    for (const auto& o : f.get_list("security-opt")) {
+        if (o == "no-new-privileges" || o == "no-new-privileges=true" || o == "no-new-privileges:true") {
+            c.no_new_privileges = true;
+        } else if (o == "no-new-privileges=false" || o == "no-new-privileges:false") {
+            c.no_new_privileges = false;
+        } else if (o.rfind("seccomp=", 0) == 0 || o.rfind("seccomp:", 0) == 0) {
+            std::string v = o.substr(8);
+            if (v == "unconfined") {
+                c.seccomp = "unconfined";
+            } else {
+                std::string p = absolute(v);
+                if (!read_file_if_exists(p)) throw Error("opening seccomp profile failed: open " + v + ": no such file or directory");
+                c.seccomp = p;
+            }
+        } else if (o.rfind("label=", 0) == 0 || o.rfind("label:", 0) == 0 || o.rfind("apparmor=", 0) == 0 ||
+                   o.rfind("mask=", 0) == 0 || o.rfind("unmask=", 0) == 0 || o.rfind("proc-opts=", 0) == 0) {
+            // SELinux/AppArmor do not apply to rootless burrow; mask/unmask are not supported yet.
+        } else {
+            throw Error("invalid --security-opt 1: \"" + o + "\"");
+        }
+    }
+
+    // labels, stop, limits
+    for (const auto& file : f.get_list("label-file"))
+        for (const auto& line : env_file_lines(file)) {
+            auto eq = line.find('=');
+            c.labels[line.substr(0, eq)] = eq == std::string::npos ? "" : line.substr(eq + 1);
+        }
+    for (const auto& [k, v] : image.labels) c.labels.emplace(k, v);
+    for (const auto& l : f.get_list("label")) {
+        auto eq = l.find('=');
+        c.labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
+    }
+    for (const auto& a : f.get_list("annotation")) {
+        auto eq = a.find('=');
+        if (eq == std::string::npos) throw Error("annotations must be formatted KEY=VALUE");
+        c.annotations[a.substr(0, eq)] = a.substr(eq + 1);
+    }
+    std::string sig = f.changed("stop-signal") ? f.get_string("stop-signal") : image.stop_signal;
+    c.stop_signal = sig.empty() ? "SIGTERM" : canonical_signal(sig);
+    std::string st = f.get_string("stop-timeout");
+    if (!st.empty()) {
+        if (!std::all_of(st.begin(), st.end(), ::isdigit)) throw Error("invalid argument \"" + st + "\" for \"--stop-timeout\" flag: strconv.ParseUint: parsing \"" + st + "\": invalid syntax");
+        c.stop_timeout = static_cast<unsigned>(std::atol(st.c_str()));
+    }
+    for (const auto& u : f.get_list("ulimit")) c.ulimits.push_back(parse_ulimit(u));
+    if (f.changed("memory")) c.memory = parse_bytes(f.get_string("memory"));
+    if (f.changed("cpus")) {
+        char* end = nullptr;
+        std::string v = f.get_string("cpus");
+        c.cpus = std::strtod(v.c_str(), &end);
+        if (!end || *end || c.cpus < 0) throw Error("invalid argument \"" + v + "\" for \"--cpus\" flag");
+    }
+    if (f.changed("pids-limit")) c.pids_limit = std::atoll(f.get_string("pids-limit").c_str());
+
+    // network (issue 4 completes slirp; the modes are validated here)
+    std::string net = f.changed("network") ? f.get_string("network") : f.get_string("net");
+    if (net.empty() || net == "private" || net == "slirp4netns" || net == "bridge") net = "slirp4netns";
+    if (net != "none" && net != "host" && net.rfind("slirp4netns:", 0) != 0 && net != "slirp4netns")
+        throw Error("unable to find network with name or ID " + net + ": network not found");
+    c.network = net;
+    for (const auto& p : f.get_list("publish"))
+        for (auto& m : parse_publish(p)) c.ports.push_back(m);
+    if (f.get_bool("publish-all"))
+        for (const auto& e : image.exposed_ports) {
+            auto m = parse_publish(e);
+            c.ports.insert(c.ports.end(), m.begin(), m.end());
+        }
+    if (!c.ports.empty() && c.network == "none") throw Error("cannot set port bindings on an existing container network namespace");
+    c.dns = f.get_list("dns");
+    c.dns_search = f.get_list("dns-search");
+    c.dns_options = f.get_list("dns-option");
+    for (const auto& h : f.get_list("add-host")) {
+        auto colon = h.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == h.size())
+            throw Error("invalid value \"" + h + "\" for --add-host: expected host:ip");
+        c.add_hosts.push_back(h);
+    }
+    return c;
+}
+
+}  // namespace burrow::engine
