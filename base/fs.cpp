@@ -144,6 +144,12 @@ static void remove_tree_at(int parent, const char* name, const std::string& show
     if (::unlinkat(parent, name, 0) == 0 || errno == ENOENT) return;
     if (errno != EISDIR && errno != EPERM) throw_errno("remove `" + shown + "`");
     int fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES) {
+        // A directory of ours without r/x (overlay's work/work is mode 000): open it up first.
+        // fchmodat does not follow the last link: a symlink here was unlinked above already.
+        ::fchmodat(parent, name, 0700, 0);
+        fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
     if (fd < 0) {
         if (errno == ENOENT) return;
         throw_errno("open `" + shown + "`");
