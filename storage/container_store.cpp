@@ -93,10 +93,8 @@ bool process_alive(pid_t pid, uint64_t start_time) {
     return now && *now == start_time;
 }
 
-ContainerStore::ContainerStore(Store& store) : store_(store) {
-    mkdir_p(store_.root() + "/containers", 0700);
-    mkdir_p(store_.root() + "/container-names", 0700);
-}
+// Nothing is created here: a lookup must leave the store as it was. Writers make the dirs.
+ContainerStore::ContainerStore(Store& store) : store_(store) {}
 
 std::string ContainerStore::dir(const std::string& id) const {
     if (detail::id_hex(id) != id) throw Error("invalid container id \"" + id + "\"");
@@ -150,6 +148,8 @@ void ContainerStore::create(ContainerConfig& cfg) {
 
     // Name link first (a stale one is replaced), then the record, built in tmp/ and renamed into
     // place whole. Every step undone on failure.
+    mkdir_p(store_.root() + "/containers", 0700);
+    mkdir_p(store_.root() + "/container-names", 0700);
     auto link = name_link(cfg.name);
     ::unlink(link.c_str());
     if (::symlink(cfg.id.c_str(), link.c_str()) < 0) throw_errno("symlink `" + link + "`");
@@ -277,6 +277,7 @@ void ContainerStore::rename(const std::string& id, const std::string& new_name) 
     if (!cfg) throw Error("no such container " + id);
     if (cfg->name == new_name) return;
     if (auto other = by_name(new_name)) throw name_in_use(new_name, other->id);
+    mkdir_p(store_.root() + "/container-names", 0700);
     auto link = name_link(new_name);
     ::unlink(link.c_str());
     if (::symlink(id.c_str(), link.c_str()) < 0) throw_errno("symlink `" + link + "`");

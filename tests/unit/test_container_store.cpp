@@ -250,7 +250,13 @@ TEST_CASE("a stale name link does not block the name") {
     TempDir t;
     Store store = make_store(t);
     ContainerStore cs(store);
+    // Lookups create nothing.
+    CHECK_FALSE(cs.find("ghost"));
+    CHECK(cs.list().empty());
+    CHECK_FALSE(path_exists(t / "root/containers"));
+    CHECK_FALSE(path_exists(t / "root/container-names"));
     // As a writer killed between the link and the record leaves it.
+    mkdir_p(t / "root/container-names", 0700);
     REQUIRE(symlink(std::string(64, 'e').c_str(), (t / "root/container-names/ghost").c_str()) == 0);
     CHECK_FALSE(cs.find("ghost"));
     ContainerConfig g;
