@@ -124,13 +124,16 @@ bool keep(const ContainerView& v, const Filters& filters, const std::vector<Cont
     return true;
 }
 
-std::vector<ContainerView> load_all(storage::Store& store) {
+// The containers with their states. Without --all only running ones are wanted: their small
+// state files are read first and the other configs are not parsed at all.
+std::vector<ContainerView> load_all(storage::Store& store, bool only_running) {
     storage::ContainerStore containers(store);
     std::vector<ContainerView> out;
-    for (auto& c : containers.list()) {
+    for (const auto& id : containers.ids()) {
         try {
-            auto st = containers.state(c.id);
-            out.push_back({std::move(c), st});
+            auto st = containers.state(id);
+            if (only_running && st.status != Status::running && st.status != Status::stopping) continue;
+            if (auto c = containers.config(id)) out.push_back({std::move(*c), st});
         } catch (const Error&) {
             // Removed while we listed it.
         }
@@ -168,7 +171,9 @@ int ps_cmd(Context& ctx) {
     bool all = f.get_bool("all") || last > 0 || filters.count("status");
 
     int64_t now = now_ns();
-    auto views = load_all(ctx.store());
+    // before=/since= name other containers, which may not be running.
+    bool need_all = all || filters.count("before") || filters.count("since");
+    auto views = load_all(ctx.store(), !need_all);
     // Newest first to cut --last, then the order asked for.
     std::stable_sort(views.begin(), views.end(),
                      [](const ContainerView& a, const ContainerView& b) { return a.cfg.created > b.cfg.created; });
