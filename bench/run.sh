@@ -35,12 +35,14 @@ if is_root && [ "$MODE" != prep ]; then
     [ -x "$f" ] || { echo "bench: no $f (build first: ninja -C build burrow burrow-pull burrow-supervisor)" >&2; exit 1; }
   done
   FIX=${BURROW_FIXTURES:-$(bash "$REPO/tests/fixtures/build-fixtures.sh" | tail -n 1)}
-  mkdir -p "$TEST_BASE/bench"
-  chmod 0755 "$TEST_BASE" "$TEST_BASE/bench"
+  # Not under $TEST_BASE: scripts/test.sh deletes that tree when it starts, binaries and all.
+  BD=/var/tmp/burrow-bench-run
+  mkdir -p "$BD"
+  chmod 0755 "$BD"
   # burrow execs the burrow-pull (registry commands) and burrow-supervisor (detached containers)
   # beside itself.
-  install -m 0755 "${BINS[@]}" "$TEST_BASE/bench/"
-  install -m 0755 "$REPO/bench/run.sh" "$REPO/scripts/lib.sh" "$REPO/tests/fixtures/registry.py" "$TEST_BASE/bench/"
+  install -m 0755 "${BINS[@]}" "$BD/"
+  install -m 0755 "$REPO/bench/run.sh" "$REPO/scripts/lib.sh" "$REPO/tests/fixtures/registry.py" "$BD/"
   SUB_UID=$(id -u "$SUB_USER") SUB_GID=$(id -g "$SUB_USER")
   BASE=/tmp MNT=""
   umount_tmpfs() { [ -n "$MNT" ] && umount "$MNT" && rmdir "$MNT"; return 0; }
@@ -50,10 +52,10 @@ if is_root && [ "$MODE" != prep ]; then
     mount -t tmpfs -o "size=8g,mode=0700,uid=$SUB_UID,gid=$SUB_GID" burrow-bench "$MNT"
     BASE=$MNT
   fi
-  userenv=(BURROW_BIN="$TEST_BASE/bench/burrow" BURROW_FIXTURES="$FIX" BENCH_REGPY="$TEST_BASE/bench/registry.py"
+  userenv=(BURROW_BIN="$BD/burrow" BURROW_FIXTURES="$FIX" BENCH_REGPY="$BD/registry.py"
            BENCH_BASE="$BASE" BENCH_TMPFS="${BENCH_TMPFS:-0}")
   if [ "$MODE" = bench ]; then
-    as_user "$SUB_USER" "${userenv[@]}" -- bash "$TEST_BASE/bench/run.sh" "$ROUNDS"
+    as_user "$SUB_USER" "${userenv[@]}" -- bash "$BD/run.sh" "$ROUNDS"
     exit
   fi
   # --strace: the image is pulled as burrow-sub; strace runs as root with -u so that the setuid
@@ -61,12 +63,12 @@ if is_root && [ "$MODE" != prep ]; then
   W=$(mktemp -d "$BASE/burrow-strace.XXXXXX")
   chown "$SUB_USER:" "$W"
   trap 'rm -rf "$W"; umount_tmpfs' EXIT
-  as_user "$SUB_USER" "${userenv[@]}" -- bash "$TEST_BASE/bench/run.sh" --strace-prep "$W"
+  as_user "$SUB_USER" "${userenv[@]}" -- bash "$BD/run.sh" --strace-prep "$W"
   home=$(getent passwd "$SUB_USER" | cut -d: -f6)
   t0=$EPOCHREALTIME
   strace -f -c -o "$W/strace.txt" -u "$SUB_USER" env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
     HOME="$home" USER="$SUB_USER" LANG=C.UTF-8 XDG_RUNTIME_DIR="$W/xdg" \
-    "$TEST_BASE/bench/burrow" --root "$W/b-root" --runroot "$W/b-run" run --rm "$(cat "$W/ref")" true \
+    "$BD/burrow" --root "$W/b-root" --runroot "$W/b-run" run --rm "$(cat "$W/ref")" true \
     || echo "bench: burrow run failed under strace (status $?)" >&2
   t1=$EPOCHREALTIME
   echo "strace -f -c: burrow run --rm busybox true ($(( (${t1/./} - ${t0/./}) / 1000 )) ms wall under strace)"
