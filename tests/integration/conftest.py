@@ -84,8 +84,10 @@ def force_rmtree(path):
             for d in (parent, p):
                 if os.path.isdir(d) and not os.path.islink(d) and os.stat(d).st_uid == os.getuid():
                     os.chmod(d, 0o700)
+            if func in (os.open, os.lstat, os.scandir):
+                return  # the walk could not look inside: the fallbacks below take the rest
             func(p)
-        except OSError:
+        except (OSError, TypeError):
             pass
 
     shutil.rmtree(path, onerror=onerror)
