@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -12,6 +13,8 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <termios.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -201,6 +204,44 @@ int set_caps(uint64_t eff, uint64_t perm) {
     return static_cast<int>(::syscall(SYS_capset, &hdr, data));
 }
 
+// A pty from the container's devpts: the master goes to the parent, the slave is returned.
+int open_console(const ChildArgs& a) {
+    const ProcessSpec& s = *a.spec;
+    int m = ::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0) fail(a, Step::stdio, errno);
+    int unlock = 0;
+    if (::ioctl(m, TIOCSPTLCK, &unlock) < 0) fail(a, Step::stdio, errno);
+    struct winsize ws;
+    ::memset(&ws, 0, sizeof ws);
+    ws.ws_row = s.rows;
+    ws.ws_col = s.cols;
+    ::ioctl(m, TIOCSWINSZ, &ws);
+    int slave = ::ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0) fail(a, Step::stdio, errno);
+    char byte = 'm';
+    struct iovec iov {&byte, 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    ::memset(&ctl, 0, sizeof ctl);
+    struct msghdr msg;
+    ::memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctl.buf;
+    msg.msg_controllen = sizeof ctl.buf;
+    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    ::memcpy(CMSG_DATA(c), &m, sizeof(int));
+    if (::sendmsg(s.console_socket, &msg, MSG_NOSIGNAL) < 0) fail(a, Step::stdio, errno);
+    ::close(m);
+    ::close(s.console_socket);
+    return slave;
+}
+
 // Steps shared by a container's first process and an exec'd one: limits, working directory,
 // stdio, credentials, seccomp, exec.
 [[noreturn]] void finish_and_exec(const ChildArgs& a) {
@@ -218,9 +259,12 @@ int set_caps(uint64_t eff, uint64_t perm) {
     }
 
     // 5. stdio and session
-    int in = s.stdin_fd >= 0 ? s.stdin_fd : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (in < 0) fail(a, Step::stdio, errno);
-    int fds[3] = {in, s.stdout_fd, s.stderr_fd};
+    int fds[3] = {s.stdin_fd, s.stdout_fd, s.stderr_fd};
+    if (s.tty && s.console_socket >= 0) {
+        int slave = open_console(a);
+        fds[0] = fds[1] = fds[2] = slave;
+    }
+    if (fds[0] < 0 && (fds[0] = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) fail(a, Step::stdio, errno);
     for (int i = 0; i < 3; ++i) {
         if (fds[i] < 0) continue;
         // Move sources out of 0..2 first so one dup2 cannot clobber another's source.
@@ -240,6 +284,8 @@ int set_caps(uint64_t eff, uint64_t perm) {
         if (fds[i] >= 0 && ::dup2(fds[i], i) < 0) fail(a, Step::stdio, errno);
     ::setsid();
     if (s.tty && ::ioctl(0, TIOCSCTTY, 0) < 0) fail(a, Step::stdio, errno);
+    // Nothing of the caller's leaks into the container beyond stdio (and fd 3 when passed).
+    ::syscall(SYS_close_range, s.extra_fd >= 0 ? 4U : 3U, ~0U, CLOSE_RANGE_CLOEXEC);
 
     // 6. credentials: bounding set, (seccomp while we still may), ids, capabilities
     for (int cap = 0; cap <= a.last_cap; ++cap)
@@ -438,6 +484,31 @@ ContainerProcess start_exec_process(const ProcessSpec& spec, pid_t target) {
     StartFailure f;
     if (!read_failure(status_r.get(), f)) return proc;
     throw Error(describe_failure(f, spec), failure_exit_code(f));
+}
+
+int receive_console(int socket_fd) {
+    char byte;
+    struct iovec iov {&byte, 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    struct msghdr msg {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctl.buf;
+    msg.msg_controllen = sizeof ctl.buf;
+    ssize_t n;
+    do n = ::recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) throw Error("the container did not send its terminal");
+    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+            return fd;
+        }
+    throw Error("the container did not send its terminal");
 }
 
 std::string describe_failure(const StartFailure& f, const ProcessSpec& spec) {

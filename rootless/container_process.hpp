@@ -55,6 +55,10 @@ struct ProcessSpec {
     // stdio of the process: fds in the parent (-1 = /dev/null)
     int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;
     bool tty = false;                 // stdin is a pty slave: new session + controlling terminal
+    // With tty: the child opens the pty in the container's own devpts (so `tty` and ttyname work
+    // inside) and sends the master over this socket (receive it with receive_console).
+    int console_socket = -1;
+    unsigned short rows = 24, cols = 80;
     bool init = false;                // a minimal pid 1 that reaps and forwards signals
     int extra_fd = -1;                // passed as fd 3 (e.g. a sync socket); -1 = none
 };
@@ -97,6 +101,9 @@ ContainerProcess start_container_process(const ProcessSpec& spec, const IdMappin
 // the returned process mirrors the command's exit status (128 + signal when killed) and
 // forwards the signals it gets to it. Same exit codes and errors as start_container_process.
 ContainerProcess start_exec_process(const ProcessSpec& spec, pid_t target);
+
+// The pty master a child sent over its console socket.
+int receive_console(int socket_fd);
 
 // The message for a failure (pure; unit-tested).
 std::string describe_failure(const StartFailure& f, const ProcessSpec& spec);

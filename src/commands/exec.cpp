@@ -1,6 +1,6 @@
 // `exec`: a process in a running container's namespaces, with the container's credentials.
 #include <fcntl.h>
-#include <pty.h>
+#include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -119,15 +119,16 @@ int exec_cmd(Context& ctx) {
         devnull = UniqueFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
         spec.stdin_fd = spec.stdout_fd = spec.stderr_fd = devnull.get();
     } else if (tty) {
-        int m = -1, s = -1;
+        // The pty comes from the container's devpts: the process sends us the master.
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
+        master = UniqueFd(sv[0]);
+        slave = UniqueFd(sv[1]);
         struct winsize ws {24, 80, 0, 0};
         if (::isatty(0)) ::ioctl(0, TIOCGWINSZ, &ws);
-        if (::openpty(&m, &s, nullptr, nullptr, &ws) < 0) throw_errno("openpty");
-        master = UniqueFd(m);
-        slave = UniqueFd(s);
-        ::fcntl(m, F_SETFD, FD_CLOEXEC);
-        ::fcntl(s, F_SETFD, FD_CLOEXEC);
-        spec.stdin_fd = spec.stdout_fd = spec.stderr_fd = s;
+        spec.console_socket = sv[1];
+        spec.rows = ws.ws_row;
+        spec.cols = ws.ws_col;
         spec.tty = true;
     } else {
         // Without a tty the process gets our own stdio: no copying in between.
@@ -145,6 +146,7 @@ int exec_cmd(Context& ctx) {
     }
     if (tty) {
         slave.reset();
+        master = UniqueFd(rootless::receive_console(master.get()));
         engine::SuperviseOptions o;
         o.pid = proc.release();
         o.out_fd = master.get();

@@ -253,10 +253,21 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     s.mounts = rootless::plan_mounts(m);
     setup_fuse_fallback(store, cfg, m, s);
 
-    // credentials
+    // credentials: ids the namespace cannot represent fail here with a clear word, not as EINVAL
+    auto mapped = [](const std::vector<rootless::IdMapEntry>& m, uint32_t id) {
+        for (const auto& e : m)
+            if (id >= e.container_id && id - e.container_id < e.size) return true;
+        return false;
+    };
+    if (!mapped(p.map.uids, cfg.uid) || !mapped(p.map.gids, cfg.gid))
+        throw Error("cannot run as " + std::to_string(cfg.uid) + ":" + std::to_string(cfg.gid) +
+                    ": the user namespace maps only " +
+                    (p.map.single() ? std::string("root (no subordinate ids for this user)") : "the ids of /etc/subuid and /etc/subgid") +
+                    ": add ranges for your user to /etc/subuid and /etc/subgid, or run as root in the container");
     s.uid = cfg.uid;
     s.gid = cfg.gid;
-    s.groups = cfg.groups;
+    for (auto g : cfg.groups)
+        if (mapped(p.map.gids, g)) s.groups.push_back(g);
     s.set_groups = !p.map.single();
     s.caps = rootless::resolve_caps(cfg.cap_add, cfg.cap_drop, cfg.privileged);
     s.no_new_privs = cfg.no_new_privileges;

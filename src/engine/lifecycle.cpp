@@ -3,9 +3,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <pty.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,20 +65,18 @@ std::string supervisor_exe() {
 // The container's stdio as the supervisor sees it, and the child's ends.
 struct Stdio {
     UniqueFd out_r, err_r, in_w;     // supervisor side (out_r = pty master with a tty)
-    UniqueFd out_w, err_w, in_r;     // container side (all the pty slave with a tty)
+    UniqueFd out_w, err_w, in_r;     // container side
+    UniqueFd console_parent, console_child;  // with a tty: the pty master arrives on console_parent
 };
 
 Stdio make_stdio(const ContainerConfig& cfg, bool interactive) {
     Stdio s;
     if (cfg.tty) {
-        int master = -1, slave = -1;
-        struct winsize ws {24, 80, 0, 0};
-        if (::isatty(0)) ::ioctl(0, TIOCGWINSZ, &ws);
-        if (::openpty(&master, &slave, nullptr, nullptr, &ws) < 0) throw_errno("openpty");
-        ::fcntl(master, F_SETFD, FD_CLOEXEC);
-        ::fcntl(slave, F_SETFD, FD_CLOEXEC);
-        s.out_r = UniqueFd(master);
-        s.in_r = UniqueFd(slave);
+        // The child makes the pty in its own devpts and sends us the master over this pair.
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
+        s.console_parent = UniqueFd(sv[0]);
+        s.console_child = UniqueFd(sv[1]);
         return s;
     }
     int p[2];
@@ -95,7 +93,11 @@ Stdio make_stdio(const ContainerConfig& cfg, bool interactive) {
 
 void attach_stdio(rootless::ProcessSpec& spec, const Stdio& s, bool tty) {
     if (tty) {
-        spec.stdin_fd = spec.stdout_fd = spec.stderr_fd = s.in_r.get();
+        spec.console_socket = s.console_child.get();
+        struct winsize ws {24, 80, 0, 0};
+        if (::isatty(0)) ::ioctl(0, TIOCGWINSZ, &ws);
+        spec.rows = ws.ws_row;
+        spec.cols = ws.ws_col;
         return;
     }
     spec.stdin_fd = s.in_r ? s.in_r.get() : -1;
@@ -111,6 +113,10 @@ rootless::ContainerProcess launch(storage::Store& store, const ContainerConfig& 
     ContainerState st = containers.raw_state(cfg.id);
     try {
         auto proc = rootless::start_container_process(prep.spec, prep.map);
+        if (cfg.tty) {
+            io.console_child.reset();
+            io.out_r = UniqueFd(rootless::receive_console(io.console_parent.get()));
+        }
         st.status = Status::running;
         st.pid = proc.pid();
         st.pid_start = storage::pid_start_time(proc.pid()).value_or(0);
@@ -273,7 +279,7 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
     lock.release();
     io.out_w.reset();
     io.err_w.reset();
-    if (!cfg.tty) io.in_r.reset();
+    io.in_r.reset();
     SuperviseOptions o;
     o.pid = proc.pid();
     o.out_fd = io.out_r.get();
@@ -294,7 +300,6 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
     (void)io.out_r.release();  // closed by supervise
     (void)io.err_r.release();
     (void)io.in_w.release();
-    if (cfg.tty) io.in_r.reset();
     record_exit(store, cfg.id, pid, code);
     if (cfg.remove) remove_if_auto(store, cfg.id);
     return code;
