@@ -102,6 +102,9 @@ void atomic_write_file(const std::string& path, std::string_view data, mode_t mo
 
 void mkdir_p(const std::string& path, mode_t mode) {
     if (path.empty()) return;
+    // The common case is a directory that exists, or one whose parent does: one syscall.
+    if (::mkdir(path.c_str(), mode) == 0) return;
+    if (errno == EEXIST && is_directory(path)) return;
     std::string cur;
     size_t pos = 0;
     while (pos <= path.size()) {

@@ -13,7 +13,8 @@
 #include "base/error.hpp"
 #include "src/engine/supervisor.hpp"
 #include "storage/container_store.hpp"
-#include "storage/store.hpp"
+#include "base/fs.hpp"
+#include "storage/lock.hpp"
 
 using namespace burrow;
 
@@ -27,25 +28,26 @@ int main(int argc, char** argv) {
     o.err_fd = std::atoi(argv[5]);
     bool remove = std::string(argv[6]) == "1";
     std::string burrow_exe = argv[7], runroot = argv[8];
+    // Paths as storage/container_store.hpp lays them out; the store classes themselves are not
+    // linked here (they bring TOML and libcrypto, which would cost every running container memory).
+    std::string dir = root + "/containers/" + id;
     try {
-        storage::StoreOptions opts;
-        opts.root = root;
-        opts.runroot = runroot;
-        storage::Store store(opts);
-        storage::ContainerStore containers(store);
-        o.log_path = containers.log_path(id);
+        o.log_path = dir + "/ctr.log";
         int code = engine::supervise(o);
-        if (containers.config(id)) {
-            auto lock = containers.lock(id);
-            storage::ContainerState st = containers.raw_state(id);
-            if (containers.config(id) && st.pid == pid) {
-                st.status = storage::Status::exited;
-                st.exit_code = code;
-                st.exit_known = true;
-                st.finished_at = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count();
-                containers.put_state(id, st);
+        if (burrow::path_exists(dir + "/config.json")) {
+            auto lock = storage::Lock::acquire(root + "/locks/container-" + id + ".lock", storage::Lock::Mode::exclusive);
+            auto text = burrow::read_file_if_exists(dir + "/state.json");
+            if (text && burrow::path_exists(dir + "/config.json")) {
+                storage::ContainerState st = storage::state_from_json(*text);
+                if (st.pid == pid) {
+                    st.status = storage::Status::exited;
+                    st.exit_code = code;
+                    st.exit_known = true;
+                    st.finished_at = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count();
+                    burrow::atomic_write_file(dir + "/state.json", storage::state_to_json(st), 0600, false);
+                }
             }
         }
     } catch (const std::exception&) {

@@ -27,7 +27,12 @@ namespace detail {
 
 std::optional<uint64_t> process_start_time(int pid) {
     if (pid <= 0) return std::nullopt;
-    auto stat = read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
+    std::optional<std::string> stat;
+    try {
+        stat = read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
+    } catch (const Error&) {
+        return std::nullopt;  // reaped between open and read (ESRCH): gone
+    }
     if (!stat) return std::nullopt;
     // The command name may hold spaces and parentheses: fields start after the last ')'.
     auto close = stat->rfind(')');
