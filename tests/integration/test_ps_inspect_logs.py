@@ -10,6 +10,9 @@ import pytest
 from conftest import assert_error, ref
 
 HEADER = re.compile(r"^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$")
+# Every test here also runs as the user without subordinate ids.
+pytestmark = pytest.mark.solo
+
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}[+-]\d\d:\d\d (stdout|stderr) [FP] ")
 
 
