@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
         return 125;
     }
     if (remove) {
-        std::vector<std::string> args{"burrow", "--root", root, "--runroot", runroot, "rm", "--force", "--ignore", id};
+        std::vector<std::string> args{"burrow", "--root", root, "--runroot", runroot, "rm", "--force", "--ignore", "--volumes", id};
         std::vector<char*> av;
         for (auto& a : args) av.push_back(a.data());
         av.push_back(nullptr);

@@ -47,6 +47,8 @@ private:
 int extract_helper_main(int argc, char** argv);
 // Entry point of the hidden `__rm` subcommand: removes each path tree. Returns the exit code.
 int remove_helper_main(int argc, char** argv);
+// Entry point of the hidden `__chown UID GID PATH...` subcommand (-v …:U): chowns each tree.
+int chown_helper_main(int argc, char** argv);
 
 // Pure-ish core, also used by unit tests without a user namespace: reads a (possibly compressed)
 // layer from `in_fd` and extracts it into `dest_dir`/diff. Throws Error on a hostile entry that

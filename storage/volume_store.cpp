@@ -1,1 +1,143 @@
-// placeholder: being written
+// Named volumes on disk.
+#include "storage/volume_store.hpp"
+
+#include <sys/random.h>
+
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "base/error.hpp"
+#include "base/fs.hpp"
+#include "storage/container_store.hpp"
+#include "storage/store.hpp"
+
+namespace burrow::storage {
+
+namespace {
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string random_name() {
+    unsigned char b[32];
+    if (::getrandom(b, sizeof b, 0) != sizeof b) throw_errno("getrandom");
+    static const char* hex = "0123456789abcdef";
+    std::string s;
+    for (unsigned char c : b) s += hex[c >> 4], s += hex[c & 15];
+    return s;
+}
+
+std::string to_json(const VolumeRecord& v) {
+    nlohmann::json j{{"name", v.name},         {"driver", v.driver},   {"labels", v.labels},
+                     {"options", v.options},   {"created", v.created}, {"anonymous", v.anonymous},
+                     {"needs_copy_up", v.needs_copy_up}, {"needs_chown", v.needs_chown}};
+    return j.dump(1);
+}
+
+VolumeRecord from_json(const std::string& text) {
+    auto j = nlohmann::json::parse(text);
+    VolumeRecord v;
+    v.name = j.value("name", std::string());
+    v.driver = j.value("driver", std::string("local"));
+    v.labels = j.value("labels", std::map<std::string, std::string>{});
+    v.options = j.value("options", std::map<std::string, std::string>{});
+    v.created = j.value("created", int64_t{0});
+    v.anonymous = j.value("anonymous", false);
+    v.needs_copy_up = j.value("needs_copy_up", true);
+    v.needs_chown = j.value("needs_chown", true);
+    return v;
+}
+
+}  // namespace
+
+bool valid_volume_name(const std::string& n) {
+    if (n.empty() || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
+    return std::all_of(n.begin(), n.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    });
+}
+
+VolumeStore::VolumeStore(Store& store) : store_(store) {}
+
+std::string VolumeStore::data_dir(const std::string& name) const { return store_.root() + "/volumes/" + name + "/_data"; }
+
+VolumeRecord VolumeStore::create(const std::string& name, const std::map<std::string, std::string>& labels,
+                                 const std::map<std::string, std::string>& options, bool anonymous) {
+    VolumeRecord v;
+    v.name = name.empty() ? random_name() : name;
+    v.anonymous = anonymous || name.empty();
+    if (!valid_volume_name(v.name))
+        throw Error("running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    v.labels = labels;
+    v.options = options;
+    v.created = now_ns();
+    auto lock = store_.lock_exclusive();
+    std::string dir = store_.root() + "/volumes/" + v.name;
+    if (path_exists(dir + "/volume.json")) throw Error("volume with name " + v.name + " already exists: volume already exists");
+    mkdir_p(dir + "/_data", 0755);
+    atomic_write_file(dir + "/volume.json", to_json(v), 0600, false);
+    return v;
+}
+
+std::vector<VolumeRecord> VolumeStore::list() const {
+    std::vector<VolumeRecord> out;
+    std::string base = store_.root() + "/volumes";
+    if (!is_directory(base)) return out;
+    auto lock = store_.lock_shared();
+    for (const auto& n : list_dir(base)) {
+        auto text = read_file_if_exists(base + "/" + n + "/volume.json");
+        if (!text) continue;
+        try {
+            out.push_back(from_json(*text));
+        } catch (const nlohmann::json::exception&) {
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const VolumeRecord& a, const VolumeRecord& b) { return a.name < b.name; });
+    return out;
+}
+
+std::optional<VolumeRecord> VolumeStore::get(const std::string& name) const {
+    if (!valid_volume_name(name)) return std::nullopt;
+    auto text = read_file_if_exists(store_.root() + "/volumes/" + name + "/volume.json");
+    if (!text) return std::nullopt;
+    try {
+        return from_json(*text);
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+void VolumeStore::remove(const std::string& name) {
+    auto lock = store_.lock_exclusive();
+    std::string dir = store_.root() + "/volumes/" + name;
+    // The record goes first: a removal killed halfway leaves no half-volume visible.
+    if (::unlink((dir + "/volume.json").c_str()) < 0 && errno != ENOENT) throw_errno("remove volume " + name);
+    store_.remove_owned_tree(dir);
+}
+
+std::string VolumeStore::ensure(const std::string& name) {
+    if (!get(name)) {
+        try {
+            create(name, {}, {});
+        } catch (const Error&) {
+            if (!get(name)) throw;  // created by a concurrent start: fine
+        }
+    }
+    return data_dir(name);
+}
+
+std::vector<std::string> VolumeStore::users(const std::string& name) const {
+    std::vector<std::string> out;
+    for (const auto& c : ContainerStore(store_).list())
+        for (const auto& m : c.mounts)
+            if (m.type == "volume" && m.source == name) {
+                out.push_back(c.id);
+                break;
+            }
+    return out;
+}
+
+}  // namespace burrow::storage

@@ -15,6 +15,7 @@
 #include "src/engine/lifecycle.hpp"
 #include "storage/container_store.hpp"
 #include "storage/store.hpp"
+#include "storage/volume_store.hpp"
 
 namespace burrow::commands {
 
@@ -117,6 +118,12 @@ int rm_cmd(Context& ctx) {
         ctx, targets(ctx, true), 1,
         [&](const ContainerConfig& cfg, const std::string& ref) {
             engine::remove_container(ctx.store(), cfg, force, timeout_flag(ctx, cfg));
+            if (ctx.flags.get_bool("volumes")) {
+                storage::VolumeStore vs(ctx.store());
+                for (const auto& m : cfg.mounts)
+                    if (m.type == "volume")
+                        if (auto v = vs.get(m.source); v && v->anonymous && vs.users(m.source).empty()) vs.remove(m.source);
+            }
             std::printf("%s\n", ctx.flags.get_bool("all") ? cfg.id.c_str() : ref.c_str());
             std::fflush(stdout);
         },

@@ -16,6 +16,7 @@
 #include "src/engine/image_pull.hpp"
 #include "src/engine/lifecycle.hpp"
 #include "storage/store.hpp"
+#include "storage/volume_store.hpp"
 
 namespace burrow::engine {
 
@@ -133,12 +134,33 @@ ContainerConfig create_container(storage::Store& store, const CreateRequest& req
                      v2 ? "Resource limits are not honoured without a systemd user session; ignoring them"
                         : "Resource limits are not supported and ignored on cgroups V1 rootless systems");
     }
+    // -v /path: an anonymous volume, made now so that `rm -v` can find and remove it
+    storage::VolumeStore volumes(store);
+    std::vector<std::string> made;
+    for (auto& m : cfg.mounts)
+        if (m.type == "volume" && m.source.empty()) {
+            m.source = volumes.create("", {}, {}, true).name;
+            made.push_back(m.source);
+        }
+    struct UndoVolumes {
+        storage::VolumeStore& vs;
+        std::vector<std::string>& names;
+        bool keep = false;
+        ~UndoVolumes() {
+            if (keep) return;
+            for (const auto& n : names) try {
+                    vs.remove(n);
+                } catch (const Error&) {
+                }
+        }
+    } undo{volumes, made};
     storage::ContainerStore containers(store);
     if (f.changed("replace") && f.get_bool("replace") && !cfg.name.empty()) {
         if (auto old = containers.find(cfg.name); old && old->name == cfg.name)
             remove_container(store, *old, true, 0);
     }
     containers.create(cfg);
+    undo.keep = true;
     if (!cfg.cidfile.empty()) {
         try {
             if (path_exists(cfg.cidfile)) throw Error("container id file exists. Ensure another container is not using it or delete " + cfg.cidfile);

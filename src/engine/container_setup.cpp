@@ -13,11 +13,9 @@
 #include "rootless/caps.hpp"
 #include "rootless/mount_plan.hpp"
 #include "rootless/seccomp.hpp"
+#include "rootless/userns.hpp"
 #include "storage/store.hpp"
-#if __has_include("storage/volume_store.hpp")
 #include "storage/volume_store.hpp"
-#define BURROW_HAVE_VOLUMES 1
-#endif
 
 namespace burrow::engine {
 
@@ -85,13 +83,8 @@ std::vector<rootless::VolumeMount> container_volumes(storage::Store& store, cons
             v.tmpfs_options = join(data, ",");
             if (!has_option(m.options, "exec")) v.nosuid = v.nodev = true;
         } else if (m.type == "volume") {
-#ifdef BURROW_HAVE_VOLUMES
             storage::VolumeStore volumes(store);
-            v.source = volumes.ensure(m.source.empty() ? cfg.id.substr(0, 12) + "-anon" : m.source);
-#else
-            v.source = store.root() + "/volumes/" + m.source + "/_data";
-            mkdir_p(v.source, 0755);
-#endif
+            v.source = volumes.ensure(m.source);
         } else {
             v.source = m.source;
             struct stat st {};
@@ -142,6 +135,15 @@ void setup_fuse_fallback(storage::Store& store, const ContainerConfig& cfg, cons
                    m.merged};
     s.force_fuse = needed;
     s.mounts_after_rootfs.assign(s.mounts.begin() + 1, s.mounts.end());
+}
+
+// -v SRC:DST:U: the source becomes the container user's, as seen from inside.
+void chown_volumes(const ContainerConfig& cfg, const std::vector<rootless::VolumeMount>& vols,
+                   const rootless::IdMapping& map) {
+    for (size_t i = 0; i < cfg.mounts.size() && i < vols.size(); ++i) {
+        if (!has_option(cfg.mounts[i].options, "U") || vols[i].tmpfs) continue;
+        rootless::run_in_userns(map, {"__chown", std::to_string(cfg.uid), std::to_string(cfg.gid), vols[i].source});
+    }
 }
 
 }  // namespace
@@ -235,6 +237,7 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     m.own_netns = s.new_net;
     m.privileged = cfg.privileged;
     m.volumes = container_volumes(store, cfg);
+    chown_volumes(cfg, m.volumes, p.map);
     std::string ud = containers.userdata_dir(cfg.id);
     m.etc_files.push_back({ud + "/hostname", "/etc/hostname"});
     if (!cfg.no_hosts) m.etc_files.push_back({ud + "/hosts", "/etc/hosts"});

@@ -24,6 +24,7 @@
 #include "src/engine/container_setup.hpp"
 #include "src/engine/supervisor.hpp"
 #include "storage/store.hpp"
+#include "storage/volume_store.hpp"
 
 namespace burrow::engine {
 
@@ -328,6 +329,12 @@ void remove_if_auto(storage::Store& store, const std::string& id) {
     ContainerState st = containers.state(id);
     if (st.status == Status::running) return;  // restarted meanwhile
     containers.remove(id);
+    lock.release();
+    // Podman's --rm takes the container's anonymous volumes with it.
+    storage::VolumeStore vs(store);
+    for (const auto& m : cfg->mounts)
+        if (m.type == "volume")
+            if (auto v = vs.get(m.source); v && v->anonymous && vs.users(m.source).empty()) vs.remove(m.source);
 }
 
 void kill_container(storage::Store& store, const ContainerConfig& cfg, int sig) {
