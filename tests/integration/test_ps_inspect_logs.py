@@ -221,6 +221,11 @@ def test_logs_follow_until_exit(env, bb):
     assert 0.5 < took < 15, took
     # A container that is not running: -f prints what there is and returns.
     assert env.run("logs", "-f", cid, timeout=10).out == "first\nsecond\n"
+    # --rm: the record goes at the exit; what was logged before is still shown.
+    gone = env.run("run", "-d", "--rm", bb, "sh", "-c", "echo one; sleep 1; echo two >&2").out.strip()
+    res = env.run("logs", "-f", gone, timeout=30)
+    assert res.out == "one\n" and res.err == "two\n"
+    assert wait_for(lambda: env.run("ps", "-aq").out.split() == [cid[:12]])
 
 
 def test_rename(env, bb):
