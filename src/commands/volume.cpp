@@ -261,7 +261,7 @@ void register_volume(cli::CommandTable& t) {
     ls.short_help = "List volumes";
     ls.long_help = "List all available volumes. The output of the volumes can be filtered and the output format can be changed to JSON or a user specified Go template.";
     ls.flags = {list_flag("filter", 'f', "Filter volume output"),
-                string_flag("format", 0, "Format volume output using Go template", "{{.Driver}}\t{{.Name}}\n"),
+                string_flag("format", 0, "Format volume output using Go template"),
                 bool_flag("noheading", 'n', "Do not print headers"),
                 bool_flag("quiet", 'q', "Print volume output in quiet mode"), help_flag()};
     ls.max_args = 0;
