@@ -2,6 +2,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "base/error.hpp"
@@ -12,6 +13,7 @@
 #include "src/commands/register.hpp"
 #include "src/output/format.hpp"
 #include "src/output/template.hpp"
+#include "storage/container_store.hpp"
 #include "storage/store.hpp"
 
 namespace burrow::commands {
@@ -78,8 +80,13 @@ bool keep(const ImageView& v, const std::vector<std::string>& filters) {
 
 std::vector<ImageView> sorted_views(storage::Store& store) {
     auto lock = store.lock_shared();
+    std::map<std::string, int> users;  // image id -> containers using it (the Containers field)
+    for (const auto& c : storage::ContainerStore(store).list()) ++users[c.image_id];
     std::vector<ImageView> views;
-    for (const auto& rec : store.images()) views.push_back(load_view(store, rec));
+    for (const auto& rec : store.images()) {
+        views.push_back(load_view(store, rec));
+        views.back().containers = users[rec.id];
+    }
     std::stable_sort(views.begin(), views.end(), [](const ImageView& a, const ImageView& b) {
         return a.created != b.created ? a.created > b.created : a.rec.id < b.rec.id;
     });

@@ -301,6 +301,8 @@ def test_container_prune(env, bb):
 
 def test_rmi_refuses_an_image_in_use(env, bb):
     cid = env.run("create", "--name", "user", bb, "true").out.strip()
+    assert env.run("images", "--format", "{{.Containers}}").out == "1\n"
+    assert json.loads(env.run("images", "--format", "json").out)[0]["Containers"] == 1
     res = env.run("rmi", bb, check=False)
     assert res.rc == 2, res
     assert f"image used by {cid}: image is in use by a container" in res.err
