@@ -319,8 +319,9 @@ int run_fuse(const ChildArgs& a) {
     pid_t pid = ::fork();
     if (pid < 0) return errno;
     if (pid == 0) {
+        // The daemon outlives this call: it must not hold the caller's pipes open.
         int devnull = ::open("/dev/null", O_RDWR);
-        if (devnull >= 0) ::dup2(devnull, 0), ::dup2(devnull, 1);
+        if (devnull >= 0) ::dup2(devnull, 0), ::dup2(devnull, 1), ::dup2(devnull, 2);
         ::execve(a.fuse_argv[0], a.fuse_argv.data(), a.envp.data());
         ::_exit(127);
     }

@@ -167,6 +167,14 @@ struct Exec {
             int r = ::fchdir(fd);
             ::close(fd);
             if (r < 0) return errno;
+            if (op.data == "move") {
+                // Over fuse-overlayfs: pivot_root would move the fuse daemon's own root onto the
+                // filesystem it serves (a deadlock); moving the mount onto / leaves it alone.
+                if (::mount(".", "/", nullptr, MS_MOVE, nullptr) < 0) return errno;
+                if (::chroot(".") < 0) return errno;
+                if (::chdir("/") < 0) return errno;
+                return 0;
+            }
             if (::syscall(SYS_pivot_root, ".", ".") < 0) return errno;
             if (::umount2(".", MNT_DETACH) < 0) return errno;
             if (::chdir("/") < 0) return errno;

@@ -38,6 +38,8 @@ std::optional<uint64_t> process_start_time(int pid) {
     auto close = stat->rfind(')');
     if (close == std::string::npos) return std::nullopt;
     size_t pos = close + 2;
+    // A zombie has exited: nobody may act on it as a live process any more.
+    if (pos < stat->size() && ((*stat)[pos] == 'Z' || (*stat)[pos] == 'X')) return std::nullopt;
     for (int field = 3; field < 22; ++field) {
         pos = stat->find(' ', pos);
         if (pos == std::string::npos) return std::nullopt;

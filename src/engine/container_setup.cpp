@@ -135,6 +135,8 @@ void setup_fuse_fallback(storage::Store& store, const ContainerConfig& cfg, cons
                    m.merged};
     s.force_fuse = needed;
     s.mounts_after_rootfs.assign(s.mounts.begin() + 1, s.mounts.end());
+    if (!s.mounts_after_rootfs.empty() && s.mounts_after_rootfs.back().kind == rootless::MountOp::Kind::pivot_root)
+        s.mounts_after_rootfs.back().data = "move";
 }
 
 // -v SRC:DST:U: the source becomes the container user's, as seen from inside.

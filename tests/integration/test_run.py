@@ -420,3 +420,34 @@ def test_userns_keep_id(env, bb, tmp_path):
               "sh", "-c", "id -u; touch /data/f").out
     assert out.strip() == str(os.getuid())
     assert os.stat(host / "f").st_uid == os.getuid()
+
+
+# --- fuse-overlayfs and concurrency -------------------------------------------------------------
+
+@pytest.mark.solo
+def test_fuse_overlayfs_when_configured(env, bb, tmp_path):
+    """storage.conf's mount_program forces fuse-overlayfs for the rootfs."""
+    conf = tmp_path / "storage.conf"
+    conf.write_text('[storage]\ndriver = "overlay"\n[storage.options.overlay]\nmount_program = "/usr/bin/fuse-overlayfs"\n')
+    res = env.run("run", "--rm", bb, "sh", "-c", "grep ' / ' /proc/self/mounts; echo hi > /new; cat /new",
+                  env={"CONTAINERS_STORAGE_CONF": str(conf)})
+    assert "fuse" in res.out.splitlines()[0], res.out
+    assert res.out.splitlines()[-1] == "hi"
+
+
+def test_parallel_lifecycle(env, bb, fixtures):
+    """20 parallel `run --rm` with parallel ps, rm -f and a pull: all succeed, nothing is left."""
+    keep = env.run("run", "-d", bb, "sleep", "1000").out.strip()
+    procs = [env.popen("run", "--rm", bb, "sh", "-c", f"echo run-{i}") for i in range(20)]
+    procs += [env.popen("ps", "-a") for _ in range(5)]
+    procs.append(env.popen("pull", "-q", ref(env.registry, "debian")))
+    procs.append(env.popen("rm", "-f", "-t", "0", keep))
+    results = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
+    for i, (out, err, rc) in enumerate(results):
+        assert rc == 0, (i, out, err)
+        if i < 20:
+            assert out == f"run-{i}\n", (i, out, err)
+    assert containers_dir(env) == []
+    assert env.run("ps", "-a", "-q").out == ""
+    # the store still works: a container starts from the image pulled meanwhile
+    assert env.run("run", "--rm", ref(env.registry, "debian"), "true").rc == 0
