@@ -375,6 +375,44 @@ int run_fuse(const ChildArgs& a) {
 
 int child_entry(const ChildArgs& a) { child_main(a); }
 
+// The container process inside an existing user namespace: a helper joins it (setns needs a
+// single-threaded caller, and the caller must stay outside), then clones the container as a
+// sibling (CLONE_PARENT), so that it is still our child. Returns its pid, or -1 with errno.
+long clone_in_userns(const ChildArgs& a, int userns_fd, unsigned long flags) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) < 0) return -1;
+    pid_t helper = ::fork();
+    if (helper < 0) {
+        int e = errno;
+        ::close(p[0]), ::close(p[1]);
+        errno = e;
+        return -1;
+    }
+    if (helper == 0) {
+        ::close(p[0]);
+        long r = -1;
+        if (::setns(userns_fd, CLONE_NEWUSER) == 0) {
+            r = ::syscall(SYS_clone, flags | CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, 0);
+            if (r == 0) ::_exit(child_entry(a));
+        }
+        long msg[2] = {r, r < 0 ? errno : 0};
+        (void)!::write(p[1], msg, sizeof msg);
+        ::_exit(0);
+    }
+    ::close(p[1]);
+    long msg[2] = {-1, EPIPE};
+    ssize_t n;
+    do n = ::read(p[0], msg, sizeof msg);
+    while (n < 0 && errno == EINTR);
+    ::close(p[0]);
+    int st;
+    while (::waitpid(helper, &st, 0) < 0 && errno == EINTR) {
+    }
+    if (n != sizeof msg) msg[0] = -1, msg[1] = EPIPE;
+    if (msg[0] < 0) errno = static_cast<int>(msg[1]);
+    return msg[0];
+}
+
 // exec: join the namespaces (user first: it grants the rights to join the others), then fork
 // once more so the command is inside the pid namespace; this process mirrors its exit.
 [[noreturn]] void exec_joiner(const ChildArgs& a, const int* ns_fds, const int* ns_types, int n_ns) {
@@ -572,24 +610,29 @@ ContainerProcess start_container_process(const ProcessSpec& spec, const IdMappin
     a.status_w = status_w.get();
     a.go_r = go_r.get();
 
-    unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID;
+    unsigned long flags = CLONE_NEWNS | CLONE_NEWPID;
     if (spec.new_net) flags |= CLONE_NEWNET;
     if (spec.new_uts) flags |= CLONE_NEWUTS;
     if (spec.new_ipc) flags |= CLONE_NEWIPC;
     if (spec.new_cgroup) flags |= CLONE_NEWCGROUP;
-    // A fork-like clone: the child continues on a copy of this stack.
-    long pid = ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0);
+    long pid;
+    if (spec.join_userns >= 0) {
+        pid = clone_in_userns(a, spec.join_userns, flags);
+    } else {
+        // A fork-like clone: the child continues on a copy of this stack.
+        pid = ::syscall(SYS_clone, flags | CLONE_NEWUSER | SIGCHLD, nullptr, nullptr, nullptr, 0);
+        if (pid == 0) ::_exit(child_entry(a));
+    }
     if (pid < 0) {
         int e = errno;
         throw Error(std::string("cannot create the container's namespaces: clone: ") + std::strerror(e) +
                     ": check that unprivileged user namespaces are enabled (sysctl user.max_user_namespaces)");
     }
-    if (pid == 0) ::_exit(child_entry(a));
 
     ContainerProcess proc(static_cast<pid_t>(pid), -1);
     status_w.reset();
     go_r.reset();
-    write_id_maps(static_cast<pid_t>(pid), map);
+    if (spec.join_userns < 0) write_id_maps(static_cast<pid_t>(pid), map);
     char g = 1;
     if (::write(go_w.get(), &g, 1) != 1) throw_errno("start the container process");
     go_w.reset();

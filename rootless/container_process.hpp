@@ -27,6 +27,9 @@ struct Rlimit {
 };
 
 struct ProcessSpec {
+    // An fd of an existing user namespace to create the container in (the shared one of
+    // userns_holder.hpp): no id maps are written then. -1 = a new user namespace with `map`.
+    int join_userns = -1;
     // Namespaces besides user, mount and pid (always new).
     bool new_net = true;
     bool new_uts = true;

@@ -21,6 +21,12 @@ public:
     Child& operator=(Child&& o) noexcept;
     ~Child();
     pid_t pid() const { return pid_; }
+    // Gives up ownership: the process is no longer killed or waited for by this object.
+    pid_t release() {
+        pid_t p = pid_;
+        pid_ = -1;
+        return p;
+    }
     // Waits and returns the raw wait status.
     int wait();
     void kill(int sig);

@@ -14,6 +14,7 @@
 #include "rootless/mount_plan.hpp"
 #include "rootless/seccomp.hpp"
 #include "rootless/userns.hpp"
+#include "rootless/userns_holder.hpp"
 #include "storage/store.hpp"
 #include "storage/volume_store.hpp"
 
@@ -211,6 +212,12 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     storage::ContainerStore containers(store);
     p.map = container_idmap(store, cfg);
     auto& s = p.spec;
+    // With subordinate ranges and the default mapping, containers share one long-lived user
+    // namespace (no newuidmap per start); keep-id needs a mapping of its own.
+    if (!p.map.single() && cfg.userns != "keep-id") {
+        p.userns = rootless::shared_userns(p.map, store.options().runroot);
+        s.join_userns = p.userns ? p.userns.get() : -1;
+    }
 
     // namespaces and names
     s.new_net = uses_own_netns(cfg);

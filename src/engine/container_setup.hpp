@@ -3,6 +3,8 @@
 #pragma once
 #include <string>
 
+#include "base/fd.hpp"
+
 #include "rootless/container_process.hpp"
 #include "rootless/idmap.hpp"
 #include "storage/container_store.hpp"
@@ -16,6 +18,7 @@ namespace burrow::engine {
 struct PreparedContainer {
     rootless::ProcessSpec spec;
     rootless::IdMapping map;
+    UniqueFd userns;  // the shared user namespace the container is made in (when valid)
 };
 
 // The id map of a container (--userns).

@@ -346,7 +346,15 @@ def auth_registry(registry_data, session_dir):
 # per-test fixtures
 
 def stop_containers(e):
-    """Containers a test left running must not outlive it (nor keep its store busy)."""
+    """Containers a test left running must not outlive it (nor keep its store busy), and neither
+    may the holder of the store's shared user namespace."""
+    holder = os.path.join(e.runroot, "userns.json")
+    if os.path.exists(holder):
+        try:
+            with open(holder) as f:
+                os.kill(json.load(f)["pid"], 9)
+        except (OSError, ValueError, KeyError):
+            pass
     store = os.path.join(e.root, "containers")
     if os.path.isdir(store) and os.listdir(store):
         try:
