@@ -174,6 +174,58 @@ static void remove_tree_at(int parent, const char* name, const std::string& show
 
 void remove_tree(const std::string& path) { remove_tree_at(AT_FDCWD, path.c_str(), path); }
 
+void copy_tree_at(int src_dir, const std::string& src_name, int dst_dir, const std::string& dst_name,
+                  const std::string& shown) {
+    struct stat st;
+    if (::fstatat(src_dir, src_name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) throw_errno("stat `" + shown + "`");
+    struct timespec times[2] = {st.st_atim, st.st_mtim};
+    if (S_ISLNK(st.st_mode)) {
+        char target[4096];
+        ssize_t n = ::readlinkat(src_dir, src_name.c_str(), target, sizeof target - 1);
+        if (n < 0) throw_errno("readlink `" + shown + "`");
+        target[n] = '\0';
+        ::unlinkat(dst_dir, dst_name.c_str(), 0);
+        if (::symlinkat(target, dst_dir, dst_name.c_str()) < 0) throw_errno("symlink `" + dst_name + "`");
+        ::utimensat(dst_dir, dst_name.c_str(), times, AT_SYMLINK_NOFOLLOW);
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (::mkdirat(dst_dir, dst_name.c_str(), 0700) < 0 && errno != EEXIST) throw_errno("mkdir `" + dst_name + "`");
+        UniqueFd from(::openat(src_dir, src_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!from) throw_errno("open `" + shown + "`");
+        UniqueFd to(::openat(dst_dir, dst_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!to) throw_errno("open `" + dst_name + "`");
+        UniqueFd listing(::dup(from.get()));
+        DIR* d = ::fdopendir(listing.release());
+        if (!d) throw_errno("opendir `" + shown + "`");
+        std::vector<std::string> names;
+        while (auto* e = ::readdir(d)) {
+            std::string n = e->d_name;
+            if (n != "." && n != "..") names.push_back(n);
+        }
+        ::closedir(d);
+        for (const auto& n : names) copy_tree_at(from.get(), n, to.get(), n, shown + "/" + n);
+        ::fchmod(to.get(), st.st_mode & 07777);
+        ::futimens(to.get(), times);
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) return;
+    UniqueFd in(::openat(src_dir, src_name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!in) throw_errno("open `" + shown + "`");
+    UniqueFd out(::openat(dst_dir, dst_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777));
+    if (!out) throw_errno("create `" + dst_name + "`");
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(in.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw_errno("read `" + shown + "`");
+        if (n == 0) break;
+        write_all(out.get(), std::string_view(buf, static_cast<size_t>(n)), dst_name);
+    }
+    ::fchmod(out.get(), st.st_mode & 07777);
+    ::futimens(out.get(), times);
+}
+
 static uint64_t tree_size_at(int dirfd) {
     uint64_t total = 0;
     DIR* d = ::fdopendir(dirfd);

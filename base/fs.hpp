@@ -26,6 +26,11 @@ std::vector<std::string> list_dir(const std::string& path);
 void remove_tree(const std::string& path);
 void fsync_dir(const std::string& path);
 std::string join_path(std::string_view a, std::string_view b);
+// Copies `src_name` under directory fd `src_dir` to `dst_name` under `dst_dir`: files, directories
+// (recursively), symlinks (as links), keeping modes and times. Existing files are overwritten,
+// existing directories merged. Devices, sockets and fifos are skipped.
+void copy_tree_at(int src_dir, const std::string& src_name, int dst_dir, const std::string& dst_name,
+                  const std::string& shown);
 // Total bytes allocated under a tree (st_blocks*512 for files, not following links).
 uint64_t tree_size(const std::string& path);
 UniqueFd open_or_throw(const std::string& path, int flags, mode_t mode = 0);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "base/error.hpp"
@@ -523,6 +524,49 @@ ContainerProcess start_exec_process(const ProcessSpec& spec, pid_t target) {
     StartFailure f;
     if (!read_failure(status_r.get(), f)) return proc;
     throw Error(describe_failure(f, spec), failure_exit_code(f));
+}
+
+int run_in_container_mounts(pid_t target, const std::function<int()>& fn) {
+    UniqueFd user(::open(("/proc/" + std::to_string(target) + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd mnt(::open(("/proc/" + std::to_string(target) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!user || !mnt) throw_errno("open the namespaces of pid " + std::to_string(target));
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe");
+    UniqueFd rd(p[0]), wr(p[1]);
+    std::fflush(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) throw_errno("fork");
+    if (pid == 0) {
+        rd.reset();
+        // The parent is single-threaded: ordinary code (allocation, exceptions) is fine here.
+        int code = 125;
+        try {
+            if (::setns(user.get(), CLONE_NEWUSER) < 0) throw_errno("join the container's user namespace");
+            if (::setns(mnt.get(), CLONE_NEWNS) < 0) throw_errno("join the container's mount namespace");
+            code = fn();
+        } catch (const Error& e) {
+            std::string m = e.what();
+            (void)!::write(wr.get(), m.data(), m.size());
+            code = e.exit_code();
+        } catch (const std::exception& e) {
+            std::string m = e.what();
+            (void)!::write(wr.get(), m.data(), m.size());
+        }
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    wr.reset();
+    std::string msg;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(rd.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0) msg.append(buf, static_cast<size_t>(n));
+    int st = 0;
+    while (::waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) throw_errno("wait");
+    int code = WIFEXITED(st) ? WEXITSTATUS(st) : kExitEngine;
+    if (!msg.empty()) throw Error(msg, code ? code : kExitEngine);
+    return code;
 }
 
 int receive_console(int socket_fd) {

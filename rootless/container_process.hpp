@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,12 @@ ContainerProcess start_container_process(const ProcessSpec& spec, const IdMappin
 // the returned process mirrors the command's exit status (128 + signal when killed) and
 // forwards the signals it gets to it. Same exit codes and errors as start_container_process.
 ContainerProcess start_exec_process(const ProcessSpec& spec, pid_t target);
+
+// Runs `fn` in a child process that joined the user and mount namespaces of `target` (so its
+// "/" is the container's rootfs and it may write files there as root of the container); fds
+// opened before the call still reach the host. Returns fn's result (exit code), or throws with the
+// child's error message. The caller must be single-threaded.
+int run_in_container_mounts(pid_t target, const std::function<int()>& fn);
 
 // The pty master a child sent over its console socket.
 int receive_console(int socket_fd);

@@ -451,3 +451,26 @@ def test_parallel_lifecycle(env, bb, fixtures):
     assert env.run("ps", "-a", "-q").out == ""
     # the store still works: a container starts from the image pulled meanwhile
     assert env.run("run", "--rm", ref(env.registry, "debian"), "true").rc == 0
+
+
+@pytest.mark.solo
+def test_cp_both_directions(env, bb, tmp_path):
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "sub" / "f").write_text("deep\n")
+    (tmp_path / "file").write_text("top\n")
+    cid = env.run("run", "-d", bb, "sleep", "1000").out.strip()
+    env.run("cp", str(tmp_path / "file"), f"{cid}:/tmp/")
+    env.run("cp", str(src), f"{cid}:/tmp/copied")
+    env.run("cp", f"{src}/.", f"{cid}:/root")
+    out = env.run("exec", cid, "sh", "-c", "cat /tmp/file /tmp/copied/sub/f /root/sub/f").out
+    assert out == "top\ndeep\ndeep\n"
+    env.run("exec", cid, "sh", "-c", "echo from-container > /etc/motd")
+    env.run("cp", f"{cid}:/etc/motd", str(tmp_path))
+    assert (tmp_path / "motd").read_text() == "from-container\n"
+    res = env.run("cp", f"{cid}:/nosuch", str(tmp_path), check=False)
+    assert_error(res, "/nosuch")
+    # a symlink in the container cannot lead a copy out to the host
+    env.run("exec", cid, "ln", "-s", str(tmp_path), "/escape")
+    env.run("cp", str(tmp_path / "file"), f"{cid}:/escape/planted")
+    assert not (tmp_path / "planted").exists()
