@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,9 +142,13 @@ TEST_CASE("liveness uses the pid and its start time") {
     CHECK_FALSE(process_alive(::getpid(), *self + 1));  // a reused pid
     CHECK_FALSE(process_alive(0, 0));
     pid_t child = fork();
-    if (child == 0) _exit(0);
+    if (child == 0) {
+        ::pause();  // alive until killed: a zombie already counts as gone
+        _exit(0);
+    }
     auto start = pid_start_time(child);
     REQUIRE(start);
+    ::kill(child, SIGKILL);
     waitpid(child, nullptr, 0);
     CHECK_FALSE(pid_start_time(child));
     CHECK_FALSE(process_alive(child, *start));
