@@ -8,12 +8,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
-#include "base/sha256.hpp"
 #include "rootless/caps.hpp"
 
 namespace burrow::rootless {
@@ -225,6 +225,20 @@ struct Ctx {
     }
 };
 
+// Two FNV-1a 64 hashes with different offsets: a stable 128-bit file name for the cache (the
+// cache is the user's own; this is not a security boundary, so no libcrypto is loaded for it).
+std::string cache_key(const std::string& text) {
+    uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+    for (unsigned char c : text) {
+        a = (a ^ c) * 0x100000001b3ULL;
+        b = (b ^ c) * 0x100000001b3ULL;
+        b ^= b >> 29;
+    }
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(a), static_cast<unsigned long long>(b));
+    return buf;
+}
+
 }  // namespace
 
 const std::string& default_seccomp_profile() {
@@ -297,7 +311,7 @@ SeccompProgram default_seccomp_program(uint64_t caps, const std::string& cache_d
     if (cache_dir.empty()) return compile_seccomp(default_seccomp_profile(), caps, "(default)");
     struct utsname u {};
     ::uname(&u);
-    std::string key = sha256_hex(default_seccomp_profile() + "\n" + std::to_string(caps) + "\n" +
+    std::string key = cache_key(default_seccomp_profile() + "\n" + std::to_string(caps) + "\n" +
                                  std::to_string(seccomp_arch_native()) + "\n" + u.release + "\n" +
                                  std::to_string(seccomp_version()->major) + "." + std::to_string(seccomp_version()->minor));
     std::string path = cache_dir + "/seccomp-" + key.substr(0, 32) + ".bpf";

@@ -182,12 +182,6 @@ std::optional<LayerRecord> layer_from_json(const std::string& text) {
 
 }  // namespace
 
-std::string chain_id(const std::string& parent_chain, const std::string& diff_id) {
-    auto d = parse_digest(diff_id);
-    if (parent_chain.empty()) return d.hex;
-    return sha256_hex("sha256:" + parent_chain + " " + d.str());
-}
-
 // ---- store -----------------------------------------------------------------------------------
 
 Store::Store(StoreOptions opts) : opts_(std::move(opts)) {
@@ -204,14 +198,6 @@ Store::Store(StoreOptions opts) : opts_(std::move(opts)) {
 Lock Store::lock_shared() const { return Lock::acquire(opts_.root + "/store.lock", Lock::Mode::shared); }
 Lock Store::lock_exclusive() const { return Lock::acquire(opts_.root + "/store.lock", Lock::Mode::exclusive); }
 
-void Store::put_blob(const std::string& digest, const std::string& data) {
-    auto d = parse_digest(digest);
-    auto actual = sha256_hex(data);
-    if (actual != d.hex) throw Error("blob content digest sha256:" + actual + " does not match " + digest);
-    auto path = opts_.root + "/blobs/sha256/" + d.hex;
-    if (path_exists(path)) return;
-    atomic_write_file(path, data, 0644);
-}
 
 std::optional<std::string> Store::get_blob(const std::string& digest) const {
     auto hex = id_hex(digest);
