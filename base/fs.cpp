@@ -79,6 +79,18 @@ void fsync_dir(const std::string& path) {
     ::close(fd);
 }
 
+std::string read_to_end(int fd) {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
 void atomic_write_file(const std::string& path, std::string_view data, mode_t mode, bool durable) {
     auto slash = path.rfind('/');
     std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);

@@ -12,6 +12,8 @@
 namespace burrow {
 
 std::string read_file(const std::string& path);
+// Everything readable from `fd` until EOF (EINTR retried; an error ends the read).
+std::string read_to_end(int fd);
 std::optional<std::string> read_file_if_exists(const std::string& path);
 // Crash-safe replace: write a temp file beside `path`, fsync, rename, fsync the dir.
 // `durable` = fsync the file and its directory (survives power loss); without it the write is

@@ -1,5 +1,7 @@
 #include "base/strings.hpp"
 
+#include <sys/random.h>
+
 #include <cstdio>
 
 #include "base/error.hpp"
@@ -129,6 +131,23 @@ std::string base64_decode(std::string_view in) {
             bits -= 8;
             out.push_back(static_cast<char>((acc >> bits) & 0xff));
         }
+    }
+    return out;
+}
+
+std::string random_hex(size_t bytes) {
+    std::string out;
+    unsigned char buf[64];
+    static const char* hex = "0123456789abcdef";
+    while (bytes > 0) {
+        size_t want = bytes < sizeof buf ? bytes : sizeof buf;
+        ssize_t n = ::getrandom(buf, want, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw_errno("getrandom");
+        }
+        for (ssize_t i = 0; i < n; ++i) out += hex[buf[i] >> 4], out += hex[buf[i] & 15];
+        bytes -= static_cast<size_t>(n);
     }
     return out;
 }

@@ -19,4 +19,7 @@ std::string base64_encode(std::string_view in);
 // Throws Error on malformed input.
 std::string base64_decode(std::string_view in);
 
+// `bytes` random bytes from getrandom as lower-case hex (ids, names).
+std::string random_hex(size_t bytes);
+
 }  // namespace burrow

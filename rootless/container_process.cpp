@@ -26,6 +26,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/fs.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/userns.hpp"
 
@@ -556,11 +557,7 @@ int run_in_container_mounts(pid_t target, const std::function<int()>& fn) {
         ::_exit(code);
     }
     wr.reset();
-    std::string msg;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(rd.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0) msg.append(buf, static_cast<size_t>(n));
+    std::string msg = read_to_end(rd.get());
     int st = 0;
     while (::waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) throw_errno("wait");

@@ -65,17 +65,6 @@ std::string describe_status(int st) {
     return "status " + std::to_string(st);
 }
 
-std::string read_all(int fd) {
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-}
 
 std::string first_line(const std::string& s) {
     auto t = s.substr(0, s.find('\n'));
@@ -122,7 +111,7 @@ MapTool start_map_tool(const char* tool, pid_t pid, const std::vector<IdMapEntry
 
 // Waits for the tool; throws with its stderr and the usual causes.
 void finish_map_tool(MapTool& t) {
-    std::string msg = first_line(read_all(t.err.get()));
+    std::string msg = first_line(read_to_end(t.err.get()));
     Child c(t.pid);
     t.pid = -1;
     int st = c.wait();
@@ -275,7 +264,7 @@ void run_in_userns(const IdMapping& map, const std::vector<std::string>& args) {
     Pipe err = make_pipe();
     Child c = spawn_in_userns(map, args, {}, err.write_end.get());
     err.write_end.reset();
-    std::string text = read_all(err.read_end.get());
+    std::string text = read_to_end(err.read_end.get());
     int st = c.wait();
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return;
     std::string line = first_line(text);

@@ -17,6 +17,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/strings.hpp"
 #include "storage/store.hpp"
 #include "storage/store_internal.hpp"
 
@@ -24,25 +25,6 @@ namespace burrow::storage {
 
 namespace {
 
-std::string random_hex(size_t bytes) {
-    unsigned char buf[64];
-    size_t got = 0;
-    while (got < bytes) {
-        ssize_t n = ::getrandom(buf + got, bytes - got, 0);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw_errno("getrandom");
-        }
-        got += static_cast<size_t>(n);
-    }
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (size_t i = 0; i < bytes; ++i) {
-        out += digits[buf[i] >> 4];
-        out += digits[buf[i] & 15];
-    }
-    return out;
-}
 
 uint64_t random_u64() {
     uint64_t v = 0;

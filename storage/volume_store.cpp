@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
+#include "base/strings.hpp"
 #include "storage/container_store.hpp"
 #include "storage/store.hpp"
 
@@ -21,14 +22,6 @@ int64_t now_ns() {
         .count();
 }
 
-std::string random_name() {
-    unsigned char b[32];
-    if (::getrandom(b, sizeof b, 0) != sizeof b) throw_errno("getrandom");
-    static const char* hex = "0123456789abcdef";
-    std::string s;
-    for (unsigned char c : b) s += hex[c >> 4], s += hex[c & 15];
-    return s;
-}
 
 std::string to_json(const VolumeRecord& v) {
     nlohmann::json j{{"name", v.name},         {"driver", v.driver},   {"labels", v.labels},
@@ -67,7 +60,7 @@ std::string VolumeStore::data_dir(const std::string& name) const { return store_
 VolumeRecord VolumeStore::create(const std::string& name, const std::map<std::string, std::string>& labels,
                                  const std::map<std::string, std::string>& options, bool anonymous) {
     VolumeRecord v;
-    v.name = name.empty() ? random_name() : name;
+    v.name = name.empty() ? random_hex(32) : name;
     v.anonymous = anonymous || name.empty();
     if (!valid_volume_name(v.name))
         throw Error("running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");

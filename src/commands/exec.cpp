@@ -31,14 +31,6 @@ using cli::Context;
 
 namespace {
 
-std::string random_hex_id() {
-    unsigned char b[32];
-    if (::getentropy(b, sizeof b) < 0) throw_errno("getentropy");
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : b) out += hex[c >> 4], out += hex[c & 15];
-    return out;
-}
 
 // -e/--env and --env-file on top of the container's environment (later wins).
 std::vector<std::string> exec_env(const Context& ctx, const storage::ContainerConfig& cfg, bool tty) {
@@ -90,7 +82,7 @@ int exec_cmd(Context& ctx) {
     spec.argv.assign(ctx.args.begin() + 1, ctx.args.end());
     spec.env = exec_env(ctx, cfg, tty);
     spec.workdir = ctx.flags.changed("workdir") ? ctx.flags.get_string("workdir") : cfg.workdir;
-    if (spec.workdir.empty()) spec.workdir = "/";
+    if (spec.workdir.empty()) spec.workdir.push_back('/');
 
     std::string root = "/proc/" + std::to_string(st.pid) + "/root";
     if (ctx.flags.changed("user")) {
@@ -141,7 +133,7 @@ int exec_cmd(Context& ctx) {
     auto proc = rootless::start_exec_process(spec, st.pid);
     if (detach) {
         proc.release();
-        std::printf("%s\n", random_hex_id().c_str());
+        std::printf("%s\n", random_hex(32).c_str());
         return 0;
     }
     if (tty) {

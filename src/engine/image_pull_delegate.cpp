@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/fs.hpp"
 #include "base/strings.hpp"
 #include "src/cli/delegate.hpp"
 #include "src/engine/image_pull.hpp"
@@ -17,17 +18,6 @@ namespace burrow::engine {
 
 namespace {
 
-std::string read_all(int fd) {
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -81,7 +71,7 @@ std::string pull_image(storage::Store& store, const PullOptions& o) {
         }
     }
     if (!pending.empty()) (void)!::write(2, pending.data(), pending.size());
-    id_text = read_all(out.read_end.get());
+    id_text = read_to_end(out.read_end.get());
     int st = 0;
     while (::waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) throw_errno("wait for burrow-pull");

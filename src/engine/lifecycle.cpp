@@ -249,11 +249,7 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
             detached_supervisor(store, cfg, prep, wr.release());
         }
         wr.reset();
-        std::string msg;
-        char buf[4096];
-        ssize_t n;
-        while ((n = ::read(rd.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-            if (n > 0) msg.append(buf, static_cast<size_t>(n));
+        std::string msg = read_to_end(rd.get());
         // The supervisor forked again? No: it exec'd; reap nothing here, it is not our child
         // after setsid... it still is: leave it to init by not waiting (it outlives us).
         auto sp = msg.find(' ');
