@@ -138,6 +138,17 @@ int remount(const char* p, unsigned long flags) {
     return 0;
 }
 
+int setattr_recursive(int fd, unsigned long flags) {
+    struct mount_attr attr;
+    ::memset(&attr, 0, sizeof attr);
+    if (flags & MS_RDONLY) attr.attr_set |= MOUNT_ATTR_RDONLY;
+    if (flags & MS_NOSUID) attr.attr_set |= MOUNT_ATTR_NOSUID;
+    if (flags & MS_NODEV) attr.attr_set |= MOUNT_ATTR_NODEV;
+    if (flags & MS_NOEXEC) attr.attr_set |= MOUNT_ATTR_NOEXEC;
+    if (::syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) return errno;
+    return 0;
+}
+
 struct Exec {
     int rootfd = -1;
     const char* root_path = nullptr;
@@ -208,6 +219,12 @@ struct Exec {
             if (tfd < 0) return errno;
             Fd t(tfd);
             unsigned long flags = op.flags | (op.data == "rw" ? 0 : MS_RDONLY);
+            if (flags & MS_REC) {
+                // A remount changes one mount; mount_setattr (Linux 5.12) the whole subtree. It only
+                // sets attributes, so flags the kernel locked are never cleared by mistake.
+                if (int e = setattr_recursive(t.get(), flags); e != ENOSYS) return e;
+                flags &= ~static_cast<unsigned long>(MS_REC);
+            }
             return remount(fd_path(p, t.get()), flags);
         }
         case MountOp::Kind::readonly_path: {

@@ -138,10 +138,22 @@ private:
     void sys() {
         if (s_.own_netns) {
             mount("sysfs", "/sys", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, "");
+            if (s_.cgroups == "bind") {
+                // Podman shows the host's hierarchies read-only; a rootless container cannot write
+                // them anyway, but a recursive read-only keeps v1 controllers from looking writable.
+                bind("/sys/fs/cgroup", "/sys/fs/cgroup", false, true, "bind /sys/fs/cgroup", MS_REC);
+                MountOp ro = in_root(MountOp::Kind::remount_ro, "/sys/fs/cgroup", "make /sys/fs/cgroup read-only");
+                ro.flags = MS_REC;
+                ro.optional = true;
+                ops_.push_back(ro);
+            } else if (s_.cgroups == "cgroup2") {
+                mount("cgroup2", "/sys/fs/cgroup", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, "", true);
+            }
         } else {
             // sysfs belongs to the host's network namespace: only a bind of it is allowed.
             bind("/sys", "/sys", false, false, "bind /sys", MS_REC);
             MountOp ro = in_root(MountOp::Kind::remount_ro, "/sys", "make /sys read-only");
+            ro.flags = MS_REC;  // the cgroup hierarchies under it too
             ops_.push_back(ro);
         }
     }

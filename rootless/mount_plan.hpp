@@ -36,6 +36,11 @@ struct MountSpecSet {
     std::string merged;                   // host path of the rootfs mount point
     bool read_only_rootfs = false;
     bool own_netns = true;      // sysfs can be mounted; else /sys is an rbind of the host's
+    // /sys/fs/cgroup under a fresh sysfs (an rbind of the host's /sys already holds it):
+    // "bind" = the host's tree, recursively read-only, optional (works on v1, hybrid and v2 hosts);
+    // "cgroup2" = a new read-only cgroup2 mount, optional (needs an own cgroup namespace on a v2 host);
+    // "none" = the empty directory sysfs provides.
+    std::string cgroups = "bind";
     bool privileged = false;    // no masked or read-only paths
     std::vector<VolumeMount> volumes;
     // Files prepared on the host and bound into the container: {host path, container path}.
@@ -55,7 +60,8 @@ struct MountOp {
         mount_rootfs,   // overlay (or bind of a dir) at `target` (host path, the merged dir)
         mount,          // mount(source, target-in-rootfs, fstype, flags, data), creating the target dir
         bind,           // bind `source` (host) onto target-in-rootfs (creating a dir or file target)
-        remount_ro,     // make target read-only (plus `flags`), keeping the flags the kernel locked (nosuid, nodev…)
+        remount_ro,     // make target read-only (plus `flags`), keeping the flags the kernel locked (nosuid, nodev…);
+                        // data "rw" = only add `flags`; MS_REC in `flags` = the whole subtree (mount_setattr)
         readonly_path,  // bind target onto itself, then remount_ro; absent = fine
         mask,           // /dev/null over a file or a read-only empty tmpfs over a dir; absent = fine
         symlink,        // symlink `source` at target-in-rootfs (existing = fine)
