@@ -2,6 +2,7 @@
 #include "rootless/caps.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 
 #include "base/error.hpp"
@@ -30,6 +31,12 @@ std::string upper(std::string_view s) {
 }
 
 bool is_all(const std::string& s) { return upper(s) == "ALL"; }
+
+// "net_admin" -> "CAP_NET_ADMIN", the spelling Podman's messages use.
+std::string normalized(std::string_view s) {
+    std::string u = upper(s);
+    return u.rfind("CAP_", 0) == 0 ? u : "CAP_" + u;
+}
 
 }  // namespace
 
@@ -69,23 +76,28 @@ uint64_t default_caps() {
 }
 
 uint64_t resolve_caps(const std::vector<std::string>& add, const std::vector<std::string>& drop, bool privileged) {
+    // Every name is checked first, as Podman normalises both lists before it merges them.
     auto bit = [](const std::string& n) -> uint64_t {
+        if (is_all(n)) return 0;
         auto c = cap_from_name(n);
-        if (!c) {
-            std::string u = upper(n);
-            if (u.rfind("CAP_", 0) != 0) u = "CAP_" + u;
-            throw Error("unknown capability \"" + u + "\"");
-        }
+        if (!c) throw Error("\"" + normalized(n) + "\": unknown capability");
         return 1ULL << *c;
     };
-    uint64_t set = privileged ? all_caps() : default_caps();
-    // Podman: dropping ALL first, then the additions; a named drop beats a named add.
+    uint64_t add_set = 0, drop_set = 0;
+    for (const auto& a : add) add_set |= bit(a);
+    for (const auto& d : drop) drop_set |= bit(d);
+    // Podman gives a privileged container every capability and ignores --cap-add/--cap-drop.
+    if (privileged) return all_caps();
+    bool add_all = std::any_of(add.begin(), add.end(), is_all);
     bool drop_all = std::any_of(drop.begin(), drop.end(), is_all);
-    if (drop_all) set = 0;
-    for (const auto& a : add) set |= is_all(a) ? all_caps() : bit(a);
-    for (const auto& d : drop)
-        if (!is_all(d)) set &= ~bit(d);
-    return set & all_caps();
+    if (drop_all) {
+        if (add_all) throw Error("adding all caps and removing all caps not allowed");
+        return add_set & all_caps();  // only what is added
+    }
+    if (add_all) return all_caps() & ~drop_set;
+    if (uint64_t both = add_set & drop_set)
+        throw Error("capability \"" + cap_name(std::countr_zero(both)) + "\" cannot be dropped and added");
+    return ((default_caps() & ~drop_set) | add_set) & all_caps();
 }
 
 std::vector<std::string> cap_names(uint64_t mask) {

@@ -20,9 +20,11 @@ uint64_t all_caps();
 // Podman 4.3's default set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL NET_BIND_SERVICE SETFCAP SETGID
 // SETPCAP SETUID SYS_CHROOT.
 uint64_t default_caps();
-// The bounding set of a container: default (or all when privileged), plus `add`, minus `drop`
-// ("ALL" allowed in both, Podman's order: drop ALL then add). Throws Error (exit 125) naming an
-// unknown capability: `unknown capability "CAP_FOO"`.
+// The bounding set of a container, with Podman 4.3's rules (containers/common MergeCapabilities):
+// privileged = every capability, --cap-add/--cap-drop ignored (names still checked); drop ALL = only
+// what is added; add ALL = every capability minus the drops; otherwise default + add - drop. Throws
+// Error (exit 125) with Podman's texts: `"CAP_FOO": unknown capability`, `adding all caps and removing
+// all caps not allowed`, `capability "CAP_X" cannot be dropped and added`.
 uint64_t resolve_caps(const std::vector<std::string>& add, const std::vector<std::string>& drop, bool privileged);
 // Names of the caps in `mask`, sorted by number ("CAP_CHOWN", …) for inspect.
 std::vector<std::string> cap_names(uint64_t mask);

@@ -1,6 +1,7 @@
 // --user against /etc/passwd and /etc/group, as Podman (via runc's user package) resolves it.
 #include "rootless/userspec.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "base/error.hpp"
@@ -40,9 +41,11 @@ ResolvedUser resolve_user(const std::string& spec, const std::optional<std::stri
     auto users = parse_db(passwd);
     auto groups = parse_db(group);
     std::string user_part = spec, group_part;
+    bool group_given = false;  // "alice:" counts: runc then adds no supplementary groups
     if (auto colon = spec.find(':'); colon != std::string::npos) {
         user_part = spec.substr(0, colon);
         group_part = spec.substr(colon + 1);
+        group_given = true;
     }
     if (user_part.empty()) user_part.push_back('0');  // "" is root
 
@@ -56,7 +59,9 @@ ResolvedUser resolve_user(const std::string& spec, const std::optional<std::stri
             break;
         }
     }
-    if (!pw && !uid_num) throw Error("unable to find user " + user_part + ": no matching entries in passwd file");
+    // Podman reports these when the runtime starts the process: exit code 126.
+    if (!pw && !uid_num)
+        throw Error("unable to find user " + user_part + ": no matching entries in passwd file", kExitCannotInvoke);
     if (pw) {
         r.uid = number(pw->f[2]).value_or(0);
         r.gid = number(pw->f[3]).value_or(0);
@@ -77,19 +82,25 @@ ResolvedUser resolve_user(const std::string& spec, const std::optional<std::stri
                     found = true;
                     break;
                 }
-            if (!found) throw Error("unable to find group " + group_part + ": no matching entries in group file");
+            if (!found)
+                throw Error("unable to find group " + group_part + ": no matching entries in group file", kExitCannotInvoke);
         }
     }
-    // Supplementary groups: those listing the user by name (only when no group was forced, as runc).
-    if (!r.name.empty() && group_part.empty()) {
+    if (spec.empty()) return r;  // no --user at all: Podman sets no groups
+    // The groups the process gets, as Podman 4.3 sets them: the memberships in /etc/group (only when
+    // no group was named), then the primary gid.
+    auto add_group = [&r](uint32_t g) {
+        if (std::find(r.groups.begin(), r.groups.end(), g) == r.groups.end()) r.groups.push_back(g);
+    };
+    if (!r.name.empty() && !group_given) {
         for (const auto& e : groups) {
             if (e.f.size() < 4) continue;
             for (const auto& member : split(e.f[3], ','))
-                if (trim(member) == r.name) {
-                    if (auto g = number(e.f[2]); g && *g != r.gid) r.groups.push_back(*g);
-                }
+                if (trim(member) == r.name)
+                    if (auto g = number(e.f[2])) add_group(*g);
         }
     }
+    add_group(r.gid);
     return r;
 }
 
