@@ -154,14 +154,14 @@ def assert_store_unchanged(before, root):
 Result = collections.namedtuple("Result", "rc out err")
 
 
-def assert_error(res, *words):
-    """Podman's failure shape: exit 125 and one line on stderr, 'Error: ...', naming `words`.
+def assert_error(res, *words, code=125):
+    """Podman's failure shape: exit 125 (or `code`) and one line on stderr, 'Error: ...', naming `words`.
     Podman's own "Trying to pull ..." line and its warnings ("WARN[0000] ...", e.g. the
     single-id mapping notice) may come before it; progress lines may not: the issue asks for none
     when stderr is not a terminal."""
     lines = [l for l in res.err.splitlines()
              if l.strip() and not l.startswith("Trying to pull ") and not l.startswith("WARN[")]
-    assert res.rc == 125, f"exit {res.rc}, expected 125; stderr: {res.err!r}"
+    assert res.rc == code, f"exit {res.rc}, expected {code}; stderr: {res.err!r}"
     assert len(lines) == 1 and lines[0].startswith("Error: "), f"not one 'Error: ' line: {res.err!r}"
     for w in words:
         assert w in lines[0], f"{w!r} not named in {lines[0]!r}"

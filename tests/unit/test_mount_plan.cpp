@@ -421,16 +421,15 @@ TEST_CASE("the executor builds a container's mount tree in a user namespace", "[
     }
     TempDir tmp, canary_a, canary_b;
     const std::string t = tmp.path;
-    const std::string name_b = fs::path(canary_b.path).filename().string();
     for (const char* d : {"lower2/bin", "lower1/tmp", "upper", "work", "merged", "vol", "run"})
         fs::create_directories(t + "/" + d);
     fs::copy_file("/bin/busybox", t + "/lower2/bin/busybox");
     fs::create_symlink("busybox", t + "/lower2/bin/sh");
     // Hostile image: /proc points at a host directory by absolute path (absent in the image: the
     // link is replaced by a directory), /etc climbs out by ".." towards another host directory
-    // (present in the image: followed, inside the rootfs).
+    // (present in the image, at the host directory's own path: followed, inside the rootfs).
     fs::create_symlink(canary_a.path, t + "/lower1/proc");
-    fs::create_directories(t + "/lower1/tmp/" + name_b + "/etc");
+    fs::create_directories(t + "/lower1" + canary_b.path + "/etc");
     fs::create_symlink("../../../../../../../../.." + canary_b.path + "/etc", t + "/lower1/etc");
     { std::ofstream(t + "/run/hosts") << "127.0.0.1 burrow-test\n"; }
     { std::ofstream(t + "/vol/data.txt") << "volume data\n"; }
@@ -484,8 +483,8 @@ TEST_CASE("the executor builds a container's mount tree in a user namespace", "[
     CHECK(out.find(" /sys ro,nosuid,nodev,noexec") != std::string::npos);
     CHECK(out.find(" /proc/sys ro,") != std::string::npos);
     CHECK(out.find(" /proc/keys ") != std::string::npos);  // masked (this kernel may lack /proc/kcore)
-    // /etc is a symlink to /tmp/<canary b>/etc in the image: the bind landed there, inside the rootfs
-    CHECK(out.find(" /tmp/" + name_b + "/etc/hosts ") != std::string::npos);
+    // /etc is a symlink to <canary b>/etc in the image: the bind landed there, inside the rootfs
+    CHECK(out.find(" " + canary_b.path + "/etc/hosts ") != std::string::npos);
     CHECK(out.find(" /data/in/here ro,") != std::string::npos);
     // nothing from the host's tree is left (the old root was detached)
     CHECK(out.find(" /merged") == std::string::npos);
@@ -505,7 +504,7 @@ TEST_CASE("the executor builds a container's mount tree in a user namespace", "[
     CHECK(fs::is_empty(canary_a.path));
     CHECK(fs::is_empty(canary_b.path));
     // ... and the /etc/hosts target was made inside the rootfs, where the symlink led
-    CHECK(fs::exists(t + "/upper/tmp/" + name_b + "/etc/hosts"));
+    CHECK(fs::exists(t + "/upper" + canary_b.path + "/etc/hosts"));
     CHECK(fs::is_directory(t + "/upper/proc"));
 }
 
