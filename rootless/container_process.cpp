@@ -26,6 +26,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/fd_passing.hpp"
 #include "base/fs.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/userns.hpp"
@@ -220,25 +221,7 @@ int open_console(const ChildArgs& a) {
     ::ioctl(m, TIOCSWINSZ, &ws);
     int slave = ::ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (slave < 0) fail(a, Step::stdio, errno);
-    char byte = 'm';
-    struct iovec iov {&byte, 1};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } ctl;
-    ::memset(&ctl, 0, sizeof ctl);
-    struct msghdr msg;
-    ::memset(&msg, 0, sizeof msg);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl.buf;
-    msg.msg_controllen = sizeof ctl.buf;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    ::memcpy(CMSG_DATA(c), &m, sizeof(int));
-    if (::sendmsg(s.console_socket, &msg, MSG_NOSIGNAL) < 0) fail(a, Step::stdio, errno);
+    if (int e = send_fd(s.console_socket, m)) fail(a, Step::stdio, e);
     ::close(m);
     ::close(s.console_socket);
     return slave;
@@ -357,6 +340,14 @@ int run_fuse(const ChildArgs& a) {
     if (s.new_uts && !s.hostname.empty() && ::sethostname(s.hostname.c_str(), s.hostname.size()) < 0)
         fail(a, Step::hostname, errno);
     if (s.new_net && !bring_up_loopback()) fail(a, Step::loopback, errno);
+    if (s.new_net && s.tap_socket >= 0) {
+        net::TapStep failed_step = net::TapStep::open_tun;
+        int tap = net::create_tap(s.tap, &failed_step);
+        if (tap < 0) fail(a, Step::network, -tap, static_cast<size_t>(failed_step));
+        if (int e = send_fd(s.tap_socket, tap)) fail(a, Step::network, e, 0);
+        ::close(tap);
+        ::close(s.tap_socket);
+    }
 
     // 3. the mount tree
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) fail(a, Step::mount_private, errno);
@@ -566,30 +557,7 @@ int run_in_container_mounts(pid_t target, const std::function<int()>& fn) {
     return code;
 }
 
-int receive_console(int socket_fd) {
-    char byte;
-    struct iovec iov {&byte, 1};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } ctl;
-    struct msghdr msg {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl.buf;
-    msg.msg_controllen = sizeof ctl.buf;
-    ssize_t n;
-    do n = ::recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n <= 0) throw Error("the container did not send its terminal");
-    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            return fd;
-        }
-    throw Error("the container did not send its terminal");
-}
+int receive_console(int socket_fd) { return receive_fd(socket_fd, "receive the container's terminal"); }
 
 std::string describe_failure(const StartFailure& f, const ProcessSpec& spec) {
     std::string err = std::strerror(f.err);
@@ -627,6 +595,16 @@ std::string describe_failure(const StartFailure& f, const ProcessSpec& spec) {
     case Step::fuse:
         return "mount the rootfs with fuse-overlayfs: " + err +
                (f.err == ENOENT ? ": install fuse-overlayfs" : ": check that /dev/fuse is usable (mode 0666)");
+    case Step::network: {
+        auto ts = static_cast<net::TapStep>(f.mount_index);
+        std::string what = f.mount_index ? net::tap_step_name(ts) : "send tap0 to the supervisor";
+        std::string hint;
+        if (ts == net::TapStep::open_tun && (f.err == EACCES || f.err == EPERM))
+            hint = ": /dev/net/tun must be usable by your user (mode 0666), or run with --network none";
+        else if (ts == net::TapStep::open_tun && f.err == ENOENT)
+            hint = ": the kernel has no tun/tap device (modprobe tun), or run with --network none";
+        return "set up the container's network: " + what + ": " + err + hint;
+    }
     case Step::none: break;
     }
     return "container process failed: " + err;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "net/tap.hpp"
 #include "rootless/idmap.hpp"
 #include "rootless/mount_plan.hpp"
 #include "rootless/seccomp.hpp"
@@ -33,6 +34,10 @@ struct ProcessSpec {
     int join_userns = -1;
     // Namespaces besides user, mount and pid (always new).
     bool new_net = true;
+    // The slirp network: with new_net, the child creates `tap` (net/tap.hpp) in its namespace and
+    // sends the tap's fd over this socket before anything else is mounted. -1 = only lo.
+    int tap_socket = -1;
+    net::TapPlan tap;
     bool new_uts = true;
     bool new_ipc = true;
     bool new_cgroup = false;
@@ -70,13 +75,13 @@ struct ProcessSpec {
 // Which step failed in the child, for the message.
 enum class Step : int {
     none = 0, wait_maps, hostname, loopback, mount_private, mounts, rlimits, workdir, groups, setgid, setuid,
-    caps, no_new_privs, seccomp, stdio, exec_not_found, exec_denied, exec_other, fork_init, join, fuse,
+    caps, no_new_privs, seccomp, stdio, exec_not_found, exec_denied, exec_other, fork_init, join, fuse, network,
 };
 
 struct StartFailure {
     Step step = Step::none;
     int err = 0;
-    size_t mount_index = 0;
+    size_t mount_index = 0;  // the failed mount op; for Step::network the net::TapStep
 };
 
 class ContainerProcess {

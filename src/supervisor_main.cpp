@@ -1,16 +1,19 @@
 // burrow-supervisor: what a detached container keeps resident. burrow starts the container,
 // then execs this small program in the same process, so the container stays its child:
-//   burrow-supervisor ROOT ID PID OUT_FD ERR_FD REMOVE BURROW_EXE RUNROOT
-// It copies the container's output into the log, records the exit code and time, and for
-// --rm hands the removal to burrow itself.
+//   burrow-supervisor ROOT ID PID OUT_FD ERR_FD REMOVE BURROW_EXE RUNROOT [NETWORK]
+// It copies the container's output into the log, runs its network (NETWORK: net/network_runtime.hpp's
+// encoding of tap0 and the published ports), records the exit code and time, and for --rm hands the
+// removal to burrow itself.
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "base/error.hpp"
+#include "net/network_runtime.hpp"
 #include "src/engine/supervisor.hpp"
 #include "storage/container_store.hpp"
 #include "base/fs.hpp"
@@ -31,6 +34,15 @@ int main(int argc, char** argv) {
     // Paths as storage/container_store.hpp lays them out; the store classes themselves are not
     // linked here (they bring TOML and libcrypto, which would cost every running container memory).
     std::string dir = root + "/containers/" + id;
+    std::unique_ptr<net::NetworkRuntime> network;
+    if (argc > 9) {
+        try {
+            network = net::decode_network(argv[9], pid);
+        } catch (const std::exception&) {
+            // Without its network the container still runs and is still supervised.
+        }
+    }
+    o.network = network.get();
     try {
         o.log_path = dir + "/ctr.log";
         int code = engine::supervise(o);

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "net/port_mapping.hpp"
 #include "storage/lock.hpp"
 
 namespace burrow::storage {
@@ -39,13 +40,7 @@ struct MountSpec {
     bool read_only() const;
 };
 
-struct PortMapping {
-    std::string host_ip;      // "" = all
-    uint16_t host_port = 0;
-    uint16_t container_port = 0;
-    uint16_t range = 1;
-    std::string protocol = "tcp";
-};
+using PortMapping = net::PortMapping;  // -p, as net/ normalises and binds them
 
 struct Ulimit {
     std::string name;  // "nofile", "nproc", … (Podman's names, without RLIMIT_)

@@ -12,6 +12,8 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/strings.hpp"
+#include "net/network_options.hpp"
+#include "net/port_mapping.hpp"
 #include "src/engine/create_spec.hpp"
 #include "src/engine/image_pull.hpp"
 #include "src/engine/lifecycle.hpp"
@@ -63,6 +65,20 @@ storage::ImageRecord resolve_image(storage::Store& store, const cli::ParsedFlags
     rec = store.image(id);
     if (!rec) throw Error(ref + ": image not known");
     return *rec;
+}
+
+// -p: discarded with Podman's warning when the container has no network of its own; otherwise
+// each mapping gets its host port now (Podman picks free ones at create too), and every port is
+// bound once, so that one already taken fails here, before any record exists.
+void settle_ports(ContainerConfig& cfg) {
+    if (cfg.ports.empty()) return;
+    if (net::parse_network_mode(cfg.network).kind != net::NetworkKind::slirp) {
+        std::fprintf(stderr, "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use\n");
+        cfg.ports.clear();
+        return;
+    }
+    net::assign_host_ports(cfg.ports);
+    (void)net::open_listeners(cfg.ports);  // closed again at once: start binds them for real
 }
 
 }  // namespace
@@ -159,6 +175,7 @@ ContainerConfig create_container(storage::Store& store, const CreateRequest& req
         if (auto old = containers.find(cfg.name); old && old->name == cfg.name)
             remove_container(store, *old, true, 0);
     }
+    settle_ports(cfg);
     containers.create(cfg);
     undo.keep = true;
     if (!cfg.cidfile.empty()) {

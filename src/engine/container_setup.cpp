@@ -10,6 +10,7 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/strings.hpp"
+#include "net/etc_files.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/mount_plan.hpp"
 #include "rootless/seccomp.hpp"
@@ -23,8 +24,6 @@ namespace burrow::engine {
 using storage::ContainerConfig;
 
 namespace {
-
-bool uses_own_netns(const ContainerConfig& cfg) { return cfg.network != "host"; }
 
 std::string short_id(const std::string& id) { return id.substr(0, 12); }
 
@@ -98,13 +97,34 @@ std::vector<rootless::VolumeMount> container_volumes(storage::Store& store, cons
     return out;
 }
 
-void write_etc_files(storage::ContainerStore& containers, const ContainerConfig& cfg, const std::string& hostname) {
+// hostname, hosts and resolv.conf in userdata/, as Podman 4.3 writes them. Returns whether there
+// is a resolv.conf (none for --network none without --dns options).
+bool write_etc_files(storage::ContainerStore& containers, const ContainerConfig& cfg, const net::NetworkMode& mode,
+                     const std::string& hostname) {
     std::string dir = containers.userdata_dir(cfg.id);
     mkdir_p(dir, 0700);
     atomic_write_file(join_path(dir, "hostname"), hostname + "\n", 0644, false);
-    if (!cfg.no_hosts) atomic_write_file(join_path(dir, "hosts"), hosts_content(cfg, hostname), 0644, false);
-    std::string host_resolv = read_file_if_exists("/etc/resolv.conf").value_or("");
-    atomic_write_file(join_path(dir, "resolv.conf"), resolv_conf_content(cfg, host_resolv), 0644, false);
+    if (!cfg.no_hosts) {
+        net::HostsInput h;
+        h.base = read_file_if_exists("/etc/hosts").value_or("");
+        h.add_hosts = cfg.add_hosts;
+        h.hostname = hostname;
+        h.name = cfg.name;
+        h.kind = mode.kind;
+        h.guest = mode.slirp.guest();
+        h.host_ip = net::local_host_ip();
+        atomic_write_file(join_path(dir, "hosts"), net::hosts_content(h), 0644, false);
+    }
+    net::ResolvInput r;
+    r.base = read_file_if_exists("/etc/resolv.conf").value_or("");
+    r.dns = cfg.dns;
+    r.dns_search = cfg.dns_search;
+    r.dns_options = cfg.dns_options;
+    r.kind = mode.kind;
+    r.dns_forwarder = mode.slirp.dns();
+    auto resolv = net::resolv_conf_content(r);
+    if (resolv) atomic_write_file(join_path(dir, "resolv.conf"), *resolv, 0644, false);
+    return resolv.has_value();
 }
 
 std::string find_in_path(const std::string& name) {
@@ -151,55 +171,6 @@ void chown_volumes(const ContainerConfig& cfg, const std::vector<rootless::Volum
 
 }  // namespace
 
-std::string hosts_content(const ContainerConfig& cfg, const std::string& hostname) {
-    std::string out =
-        "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-        "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n";
-    for (const auto& h : cfg.add_hosts) {
-        auto colon = h.find(':');
-        if (colon == std::string::npos) continue;
-        out += h.substr(colon + 1) + "\t" + h.substr(0, colon) + "\n";
-    }
-    if (cfg.network.rfind("slirp4netns", 0) == 0) {
-        out += "10.0.2.100\t" + hostname + " " + cfg.name + "\n";
-        out += "10.0.2.2\thost.containers.internal host.docker.internal\n";
-    } else {
-        out += "127.0.1.1\t" + hostname + " " + cfg.name + "\n";
-    }
-    return out;
-}
-
-std::string resolv_conf_content(const ContainerConfig& cfg, const std::string& host_resolv_conf) {
-    std::vector<std::string> servers, search, options;
-    for (const auto& raw : split(host_resolv_conf, '\n')) {
-        auto line = trim(raw);
-        if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-        auto words = split(line, ' ');
-        std::erase_if(words, [](const std::string& w) { return w.empty(); });
-        if (words.empty()) continue;
-        if (words[0] == "nameserver" && words.size() > 1) servers.push_back(words[1]);
-        if ((words[0] == "search" || words[0] == "domain") && words.size() > 1)
-            search.assign(words.begin() + 1, words.end());
-        if (words[0] == "options") options.insert(options.end(), words.begin() + 1, words.end());
-    }
-    bool slirp = cfg.network.rfind("slirp4netns", 0) == 0;
-    if (!cfg.dns.empty()) {
-        servers = cfg.dns;
-    } else if (slirp) {
-        // The host's loopback resolvers are unreachable from the container: slirp forwards 10.0.2.3.
-        servers = {"10.0.2.3"};
-    } else if (cfg.network == "none") {
-        std::erase_if(servers, [](const std::string& s) { return s.rfind("127.", 0) == 0 || s == "::1"; });
-    }
-    if (!cfg.dns_search.empty()) search = cfg.dns_search;
-    if (!cfg.dns_options.empty()) options = cfg.dns_options;
-    std::string out;
-    if (!search.empty() && !(search.size() == 1 && search[0] == ".")) out += "search " + join(search, " ") + "\n";
-    for (const auto& s : servers) out += "nameserver " + s + "\n";
-    if (!options.empty()) out += "options " + join(options, " ") + "\n";
-    return out;
-}
-
 rootless::IdMapping container_idmap(const storage::Store& store, const ContainerConfig& cfg) {
     const auto& base = store.idmap();
     if (cfg.userns == "keep-id")
@@ -220,13 +191,15 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     }
 
     // namespaces and names
-    s.new_net = uses_own_netns(cfg);
+    p.network = net::parse_network_mode(cfg.network);
+    s.new_net = p.network.kind != net::NetworkKind::host;
+    if (p.network.kind == net::NetworkKind::slirp) s.tap = net::plan_tap(p.network.slirp);
     s.hostname = cfg.hostname.empty() ? short_id(cfg.id) : cfg.hostname;
     if (!s.new_net && cfg.hostname.empty()) {
         char buf[256] = {};
         if (::gethostname(buf, sizeof buf - 1) == 0) s.hostname = buf;
     }
-    write_etc_files(containers, cfg, s.hostname);
+    bool has_resolv = write_etc_files(containers, cfg, p.network, s.hostname);
 
     // the mount plan
     rootless::MountSpecSet m;
@@ -250,7 +223,7 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     std::string ud = containers.userdata_dir(cfg.id);
     m.etc_files.push_back({ud + "/hostname", "/etc/hostname"});
     if (!cfg.no_hosts) m.etc_files.push_back({ud + "/hosts", "/etc/hosts"});
-    m.etc_files.push_back({ud + "/resolv.conf", "/etc/resolv.conf"});
+    if (has_resolv) m.etc_files.push_back({ud + "/resolv.conf", "/etc/resolv.conf"});
     for (const auto& d : cfg.devices) {
         auto parts = split(d, ':');
         std::string host = parts[0];

@@ -5,6 +5,7 @@
 
 #include "base/fd.hpp"
 
+#include "net/network_options.hpp"
 #include "rootless/container_process.hpp"
 #include "rootless/idmap.hpp"
 #include "storage/container_store.hpp"
@@ -19,16 +20,14 @@ struct PreparedContainer {
     rootless::ProcessSpec spec;
     rootless::IdMapping map;
     UniqueFd userns;  // the shared user namespace the container is made in (when valid)
+    net::NetworkMode network;
 };
 
 // The id map of a container (--userns).
 rootless::IdMapping container_idmap(const storage::Store& store, const storage::ContainerConfig& cfg);
 
-// Writes userdata/{hostname,hosts,resolv.conf} and fills everything of the spec except stdio.
+// Writes userdata/{hostname,hosts,resolv.conf} and fills everything of the spec except stdio and
+// the network's sockets (the lifecycle makes those).
 PreparedContainer prepare_container(storage::Store& store, const storage::ContainerConfig& cfg);
-
-// Contents of the /etc files (pure; unit-tested).
-std::string hosts_content(const storage::ContainerConfig& cfg, const std::string& hostname);
-std::string resolv_conf_content(const storage::ContainerConfig& cfg, const std::string& host_resolv_conf);
 
 }  // namespace burrow::engine

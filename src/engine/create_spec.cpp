@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/strings.hpp"
+#include "net/network_options.hpp"
+#include "net/port_mapping.hpp"
 #include "rootless/caps.hpp"
 #include "rootless/userspec.hpp"
 
@@ -359,54 +362,83 @@ MountSpec parse_tmpfs_flag(const std::string& value) {
     return m;
 }
 
+namespace {
+
+// Podman's parseAndValidatePort / parseAndValidateRange, with their texts.
+uint16_t parse_port_number(const std::string& t) {
+    size_t first_digit = !t.empty() && (t[0] == '+' || t[0] == '-') ? 1 : 0;  // Go's Atoi takes a sign
+    if (t.size() == first_digit || !std::all_of(t.begin() + static_cast<long>(first_digit), t.end(), ::isdigit))
+        throw Error("invalid port number: strconv.Atoi: parsing \"" + t + "\": invalid syntax");
+    long long n = t.size() > 12 ? 99999999 : std::atoll(t.c_str());
+    if (n < 1 || n > 65535) throw Error("port numbers must be between 1 and 65535 (inclusive), got " + t);
+    return static_cast<uint16_t>(n);
+}
+
+// "80" -> (80, 1), "80-82" -> (80, 3)
+std::pair<uint16_t, uint16_t> parse_port_range(const std::string& s) {
+    auto dash = s.find('-');
+    if (dash == std::string::npos) return {parse_port_number(s), 1};
+    uint16_t start = parse_port_number(s.substr(0, dash)), end = parse_port_number(s.substr(dash + 1));
+    if (end <= start)
+        throw Error("the end port of a range must be higher than the start port - " + std::to_string(end) +
+                    " is not higher than " + std::to_string(start));
+    return {start, static_cast<uint16_t>(end - start + 1)};
+}
+
+}  // namespace
+
 std::vector<storage::PortMapping> parse_publish(const std::string& value) {
-    auto bad = [&] { return Error("invalid port format \"" + value + "\": invalid argument"); };
     std::string v = value, proto = "tcp";
-    if (auto slash = v.rfind('/'); slash != std::string::npos) {
-        proto = v.substr(slash + 1);
-        v = v.substr(0, slash);
+    auto proto_parts = split(value, '/');
+    if (proto_parts.size() > 2) throw Error("invalid port format - protocol can only be specified once");
+    if (proto_parts.size() == 2) {
+        v = proto_parts[0];
+        proto = to_lower(proto_parts[1]);
+        if (proto.empty()) throw Error("must provide a non-empty protocol to publish");
         if (proto != "tcp" && proto != "udp" && proto != "sctp") throw Error("unrecognized protocol \"" + proto + "\" in port mapping");
     }
-    std::string ip, host, ctr;
+    std::string ip;
+    std::vector<std::string> parts;
     if (!v.empty() && v[0] == '[') {  // [::1]:8080:80
         auto close = v.find(']');
-        if (close == std::string::npos) throw bad();
+        if (close == std::string::npos) throw Error("invalid port format - format is [[hostIP:]hostPort:]containerPort");
         ip = v.substr(1, close - 1);
-        v = v.substr(close + 1);
-        if (!v.empty() && v[0] == ':') v.erase(0, 1);
+        std::string rest = v.substr(close + 1);
+        if (rest.empty() || rest[0] != ':') throw Error("invalid port format - format is [[hostIP:]hostPort:]containerPort");
+        parts = split(rest.substr(1), ':');
+        parts.insert(parts.begin(), ip);
+    } else {
+        parts = split(v, ':');
     }
-    auto parts = split(v, ':');
-    if (ip.empty() && parts.size() == 3) ip = parts[0], parts.erase(parts.begin());
-    if (parts.size() == 1) ctr = parts[0];
-    else if (parts.size() == 2) host = parts[0], ctr = parts[1];
-    else throw bad();
-    auto range = [&](const std::string& s, uint16_t& start, uint16_t& count) {
-        auto dash = s.find('-');
-        auto num = [&](const std::string& t) {
-            if (t.empty() || !std::all_of(t.begin(), t.end(), ::isdigit)) throw bad();
-            long n = std::atol(t.c_str());
-            if (n < 0 || n > 65535) throw Error("port numbers must be between 1 and 65535 (inclusive), got " + t);
-            return static_cast<uint16_t>(n);
-        };
-        start = num(s.substr(0, dash));
-        count = 1;
-        if (dash != std::string::npos) {
-            uint16_t end = num(s.substr(dash + 1));
-            if (end < start) throw bad();
-            count = static_cast<uint16_t>(end - start + 1);
-        }
-    };
+    if (parts.size() > 3) throw Error("invalid port format - format is [[hostIP:]hostPort:]containerPort");
+    if (parts.size() == 3) {
+        ip = parts[0];
+        if (!ip.empty() && !net::parse_ipv4(ip) && ip.find(':') == std::string::npos)
+            throw Error("cannot parse \"" + ip + "\" as an IP address");
+        parts.erase(parts.begin());
+    }
+    std::string ctr = parts.back();
+    if (ctr.empty()) throw Error("must provide a non-empty container port to publish");
     storage::PortMapping p;
     p.host_ip = ip;
     p.protocol = proto;
-    uint16_t cstart = 0, ccount = 1, hstart = 0, hcount = 1;
-    range(ctr, cstart, ccount);
-    if (cstart == 0) throw Error("port numbers must be between 1 and 65535 (inclusive), got 0");
-    if (!host.empty()) range(host, hstart, hcount);
-    if (!host.empty() && hcount != ccount) throw Error("host and container port ranges have different lengths: " + value);
-    p.container_port = cstart;
-    p.host_port = hstart;
-    p.range = ccount;
+    try {
+        std::tie(p.container_port, p.range) = parse_port_range(ctr);
+    } catch (const Error& e) {
+        throw e.wrap("parsing container port");
+    }
+    if (parts.size() == 2 && !parts[0].empty()) {
+        std::pair<uint16_t, uint16_t> host;
+        try {
+            host = parse_port_range(parts[0]);
+        } catch (const Error& e) {
+            throw e.wrap("parsing host port");
+        }
+        if (host.second != p.range)
+            throw Error("host and container port ranges have different lengths: " + std::to_string(host.second) + " vs " +
+                        std::to_string(p.range));
+        p.host_port = host.first;
+    }
     return {p};
 }
 
@@ -569,20 +601,22 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     }
     if (f.changed("pids-limit")) c.pids_limit = std::atoll(f.get_string("pids-limit").c_str());
 
-    // network (issue 4 completes slirp; the modes are validated here)
-    std::string net = f.changed("network") ? f.get_string("network") : f.get_string("net");
-    if (net.empty() || net == "private" || net == "slirp4netns" || net == "bridge") net = "slirp4netns";
-    if (net != "none" && net != "host" && net.rfind("slirp4netns:", 0) != 0 && net != "slirp4netns")
-        throw Error("unable to find network with name or ID " + net + ": network not found");
-    c.network = net;
+    // network: the mode and its options are checked here, the ports bound at create and start
+    c.network = net::parse_network_mode(f.changed("network") ? f.get_string("network") : f.get_string("net")).canonical;
     for (const auto& p : f.get_list("publish"))
         for (auto& m : parse_publish(p)) c.ports.push_back(m);
-    if (f.get_bool("publish-all"))
+    if (f.get_bool("publish-all")) {
         for (const auto& e : image.exposed_ports) {
             auto m = parse_publish(e);
-            c.ports.insert(c.ports.end(), m.begin(), m.end());
+            // -P publishes what the image exposes unless -p already publishes that port.
+            bool published = std::any_of(c.ports.begin(), c.ports.end(), [&](const storage::PortMapping& q) {
+                return q.protocol == m[0].protocol && m[0].container_port >= q.container_port &&
+                       m[0].container_port < q.container_port + q.range;
+            });
+            if (!published) c.ports.insert(c.ports.end(), m.begin(), m.end());
         }
-    if (!c.ports.empty() && c.network == "none") throw Error("cannot set port bindings on an existing container network namespace");
+    }
+    c.ports = net::normalize_ports(std::move(c.ports));
     c.dns = f.get_list("dns");
     c.dns_search = f.get_list("dns-search");
     c.dns_options = f.get_list("dns-option");

@@ -13,13 +13,17 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <memory>
 #include <cstring>
 #include <thread>
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "base/fd_passing.hpp"
 #include "base/fs.hpp"
 #include "base/strings.hpp"
+#include "net/network_runtime.hpp"
+#include "net/port_mapping.hpp"
 #include "rootless/container_process.hpp"
 #include "src/engine/container_setup.hpp"
 #include "src/engine/supervisor.hpp"
@@ -106,17 +110,54 @@ void attach_stdio(rootless::ProcessSpec& spec, const Stdio& s, bool tty) {
     spec.stderr_fd = s.err_w.get();
 }
 
+// The container's network as its supervisor gets it: tap0, which the child sends over
+// tap_parent, and the published ports, bound before the container starts so that a port taken
+// since create fails the start before anything runs.
+struct NetworkIo {
+    UniqueFd tap_parent, tap_child;
+    UniqueFd tap;
+    std::vector<net::Listener> listeners;          // the proxy's (the default port handler)
+    std::vector<net::PortMapping> slirp_forwards;  // port_handler=slirp4netns: libslirp binds them
+};
+
+NetworkIo make_network_io(const ContainerConfig& cfg, const PreparedContainer& prep) {
+    NetworkIo n;
+    if (prep.network.kind != net::NetworkKind::slirp) return n;
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
+    n.tap_parent = UniqueFd(sv[0]);
+    n.tap_child = UniqueFd(sv[1]);
+    if (prep.network.slirp.slirp_port_handler) {
+        (void)net::open_listeners(cfg.ports);  // tried here, bound by libslirp in the supervisor
+        n.slirp_forwards = cfg.ports;
+    } else {
+        n.listeners = net::open_listeners(cfg.ports);
+    }
+    return n;
+}
+
+std::unique_ptr<net::NetworkRuntime> make_runtime(const PreparedContainer& prep, NetworkIo& n, pid_t pid) {
+    if (!n.tap) return nullptr;
+    return std::make_unique<net::NetworkRuntime>(prep.network.slirp, std::move(n.tap), std::move(n.listeners),
+                                                 n.slirp_forwards, pid);
+}
+
 // Starts the process and records it as running. Caller holds the container lock.
 rootless::ContainerProcess launch(storage::Store& store, const ContainerConfig& cfg, PreparedContainer& prep,
-                                  Stdio& io) {
+                                  Stdio& io, NetworkIo& net_io) {
     ContainerStore containers(store);
     attach_stdio(prep.spec, io, cfg.tty);
+    prep.spec.tap_socket = net_io.tap_child ? net_io.tap_child.get() : -1;
     ContainerState st = containers.raw_state(cfg.id);
     try {
         auto proc = rootless::start_container_process(prep.spec, prep.map);
         if (cfg.tty) {
             io.console_child.reset();
             io.out_r = UniqueFd(rootless::receive_console(io.console_parent.get()));
+        }
+        if (net_io.tap_child) {
+            net_io.tap_child.reset();
+            net_io.tap = UniqueFd(receive_fd(net_io.tap_parent.get(), "receive the container's tap0"));
         }
         st.status = Status::running;
         st.pid = proc.pid();
@@ -146,12 +187,12 @@ void write_msg(int fd, int code, const std::string& msg) {
 }
 
 [[noreturn]] void detached_supervisor(storage::Store& store, const ContainerConfig& cfg, PreparedContainer& prep,
-                                      int report_fd) {
+                                      NetworkIo& net_io, int report_fd) {
     try {
         ::setsid();
         int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
         Stdio io = make_stdio(cfg, false);
-        auto proc = launch(store, cfg, prep, io);
+        auto proc = launch(store, cfg, prep, io, net_io);
         pid_t pid = proc.release();
         std::string sup = supervisor_exe();
         std::vector<std::string> args{
@@ -160,6 +201,12 @@ void write_msg(int fd, int code, const std::string& msg) {
         // The supervisor keeps the read ends across exec; the container's ends close here.
         ::fcntl(io.out_r.get(), F_SETFD, 0);
         if (io.err_r) ::fcntl(io.err_r.get(), F_SETFD, 0);
+        // ... and the network: tap0 and the listening sockets, described in one argument.
+        if (net_io.tap) {
+            ::fcntl(net_io.tap.get(), F_SETFD, 0);
+            for (const auto& l : net_io.listeners) ::fcntl(l.fd.get(), F_SETFD, 0);
+            args.push_back(net::encode_network(cfg.network, net_io.tap.get(), net_io.listeners, net_io.slirp_forwards));
+        }
         io.out_w.reset();
         io.err_w.reset();
         io.in_r.reset();
@@ -175,7 +222,9 @@ void write_msg(int fd, int code, const std::string& msg) {
         argv.push_back(nullptr);
         ::execv(sup.c_str(), argv.data());
         // Without the small supervisor, this process keeps the container instead.
+        auto network = make_runtime(prep, net_io, pid);
         SuperviseOptions o;
+        o.network = network.get();
         o.pid = pid;
         o.out_fd = io.out_r.get();
         o.err_fd = io.err_r ? io.err_r.get() : -1;
@@ -236,6 +285,7 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
     ContainerState st = containers.state(cfg.id);
     if (st.status == Status::running) throw Error("container " + cfg.id + " is already running");
     PreparedContainer prep = prepare_container(store, cfg);
+    NetworkIo net_io = make_network_io(cfg, prep);
 
     if (!opts.attach) {
         int p[2];
@@ -246,7 +296,7 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
         if (pid < 0) throw_errno("fork");
         if (pid == 0) {
             rd.reset();
-            detached_supervisor(store, cfg, prep, wr.release());
+            detached_supervisor(store, cfg, prep, net_io, wr.release());
         }
         wr.reset();
         std::string msg = read_to_end(rd.get());
@@ -272,7 +322,17 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
     } restore{old};
 
     Stdio io = make_stdio(cfg, opts.interactive);
-    auto proc = launch(store, cfg, prep, io);
+    auto proc = launch(store, cfg, prep, io, net_io);
+    std::unique_ptr<net::NetworkRuntime> network;
+    try {
+        network = make_runtime(prep, net_io, proc.pid());
+    } catch (const Error&) {
+        pid_t pid = proc.pid();
+        proc = rootless::ContainerProcess();  // killed and reaped
+        lock.release();
+        record_exit(store, cfg.id, pid, kExitEngine);
+        throw;
+    }
     lock.release();
     io.out_w.reset();
     io.err_w.reset();
@@ -287,6 +347,7 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
     o.tty = cfg.tty;
     o.sig_proxy = opts.sig_proxy;
     o.log_path = containers.log_path(cfg.id);
+    o.network = network.get();
     int code;
     {
         std::optional<RawTerminal> raw;

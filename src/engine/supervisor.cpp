@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "net/network_runtime.hpp"
 #include "src/engine/container_log.hpp"
 
 namespace burrow::engine {
@@ -106,21 +109,23 @@ int supervise(const SuperviseOptions& o) {
     // An exit before the signalfd existed left no signal behind, only a zombie.
     if (::waitpid(o.pid, &status, WNOHANG) == o.pid) exited = true;
     char buf[65536];
+    std::vector<pollfd> p;
     for (;;) {
-        struct pollfd p[4];
-        int n = 0;
-        int i_sig = n;
-        p[n++] = {sfd.get(), POLLIN, 0};
-        int i_out = -1, i_err = -1, i_in = -1;
-        if (out_fd >= 0) i_out = n, p[n++] = {out_fd, POLLIN, 0};
-        if (err_fd >= 0) i_err = n, p[n++] = {err_fd, POLLIN, 0};
-        if (stdin_open) i_in = n, p[n++] = {0, POLLIN, 0};
+        p.clear();
+        p.push_back({sfd.get(), POLLIN, 0});
+        size_t i_sig = 0, i_out = SIZE_MAX, i_err = SIZE_MAX, i_in = SIZE_MAX;
+        if (out_fd >= 0) i_out = p.size(), p.push_back({out_fd, POLLIN, 0});
+        if (err_fd >= 0) i_err = p.size(), p.push_back({err_fd, POLLIN, 0});
+        if (stdin_open) i_in = p.size(), p.push_back({0, POLLIN, 0});
         if (exited && out_fd < 0 && err_fd < 0) break;
         // After the exit, output still in flight is drained; a grandchild holding the pipe open
         // (it outlived pid 1 somehow) must not keep us here forever.
-        int r = ::poll(p, static_cast<nfds_t>(n), exited ? 200 : -1);
+        int timeout = exited ? 200 : -1;
+        if (o.network && !exited) o.network->fill(p, timeout);
+        int r = ::poll(p.data(), static_cast<nfds_t>(p.size()), timeout);
         if (r < 0 && errno == EINTR) continue;
         if (r == 0 && exited) break;
+        if (o.network && !exited) o.network->dispatch(p);
 
         if (p[i_sig].revents & POLLIN) {
             struct signalfd_siginfo si;
@@ -139,8 +144,8 @@ int supervise(const SuperviseOptions& o) {
                 }
             }
         }
-        auto pump = [&](int idx, int& fd, int stream) {
-            if (idx < 0 || !(p[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
+        auto pump = [&](size_t idx, int& fd, int stream) {
+            if (idx == SIZE_MAX || !(p[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
             ssize_t got = ::read(fd, buf, sizeof buf);
             if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
             if (got <= 0) {  // EOF (EIO from a pty master once the slave side is gone)
@@ -153,7 +158,7 @@ int supervise(const SuperviseOptions& o) {
         };
         pump(i_out, out_fd, 1);
         pump(i_err, err_fd, 2);
-        if (i_in >= 0 && (p[i_in].revents & (POLLIN | POLLHUP | POLLERR))) {
+        if (i_in != SIZE_MAX && (p[i_in].revents & (POLLIN | POLLHUP | POLLERR))) {
             ssize_t got = ::read(0, buf, sizeof buf);
             if (got > 0) {
                 write_all_fd(in_fd, buf, static_cast<size_t>(got));

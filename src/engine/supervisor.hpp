@@ -8,6 +8,10 @@
 
 #include <string>
 
+namespace burrow::net {
+class NetworkRuntime;
+}
+
 namespace burrow::engine {
 
 struct SuperviseOptions {
@@ -20,6 +24,7 @@ struct SuperviseOptions {
     bool tty = false;
     bool sig_proxy = true;
     std::string log_path;    // "" = no log
+    net::NetworkRuntime* network = nullptr;  // the container's slirp network and ports, polled here too
 };
 
 // Runs until the container's pid 1 exits; returns its exit code (128 + signal when killed).
