@@ -106,7 +106,7 @@ std::vector<PortMapping> normalize_ports(std::vector<PortMapping> ports) {
     std::stable_sort(ports.begin(), ports.end(), [](const PortMapping& a, const PortMapping& b) {
         // host port 0 (to be assigned) sorts after every given one
         auto key = [](const PortMapping& p) {
-            return std::make_tuple(p.host_ip, protocol_rank(p.protocol), p.host_port == 0, p.host_port, p.container_port);
+            return std::make_tuple(protocol_rank(p.protocol), p.host_ip, p.host_port == 0, p.host_port, p.container_port);
         };
         return key(a) < key(b);
     });

@@ -17,7 +17,7 @@ struct PortMapping {
     std::string protocol = "tcp";
 };
 
-// Podman's order and grouping (specgen ParsePortMapping): by host address and protocol, sorted by
+// Podman's order and grouping (specgen ParsePortMapping): by protocol and host address, sorted by
 // host port with the unassigned ones last, consecutive ports joined into ranges. Pure.
 std::vector<PortMapping> normalize_ports(std::vector<PortMapping> ports);
 

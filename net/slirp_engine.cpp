@@ -116,6 +116,7 @@ struct SlirpEngine::Impl {
     }
     static int get_revents(int idx, void* opaque) {
         auto* self = static_cast<Impl*>(opaque);
+        if (!self->poll_result) return 0;
         const auto& fds = *self->poll_result;
         if (idx < 0 || static_cast<size_t>(idx) >= fds.size()) return 0;
         return to_slirp_events(fds[static_cast<size_t>(idx)].revents);
@@ -216,6 +217,12 @@ bool SlirpEngine::ensure_loaded() {
     }
     impl->slirp = a.new_(&c, &impl->callbacks, impl.get());
     if (!impl->slirp) return fail("libslirp refused the network configuration");
+    // libslirp reads its clock in pollfds_poll only: a UDP socket made by the frames fed in before
+    // the first poll gets an expiry counted from 0, and the next fill drops it. The first DNS
+    // query of a container that asks at once was lost that way (its retry came 2.5 s later).
+    // A poll with select_error set inspects no descriptor and just sets the clock.
+    impl->poll_result = nullptr;
+    a.pollfds_poll(impl->slirp, 1, &Impl::get_revents, impl.get());
     impl_ = std::move(impl);
     return true;
 }

@@ -7,11 +7,14 @@ set -euo pipefail
 PACKAGES=(
   # build
   meson ninja-build g++ pkg-config libcurl4-openssl-dev nlohmann-json3-dev libarchive-dev libseccomp-dev
-  libssl-dev catch2 libzstd-dev zlib1g-dev libisal-dev libtomlplusplus-dev libsystemd-dev
+  libssl-dev catch2 libzstd-dev zlib1g-dev libisal-dev libtomlplusplus-dev libsystemd-dev libslirp-dev
   # run and test
   uidmap fuse-overlayfs docker-registry skopeo buildah podman runc debootstrap busybox-static
   apache2-utils openssl python3 python3-pytest jq curl hyperfine util-linux iproute2
   passwd tar gzip zstd xz-utils attr ca-certificates mmdebstrap strace
+  # network: libslirp at run time, a resolver for the DNS test, Podman's slirp4netns and the
+  # benchmark's load tools
+  libslirp0 dnsmasq-base slirp4netns iperf3 wrk
 )
 
 missing=()

@@ -44,6 +44,8 @@ build_burrow() {
   ninja -C "$dir"
 }
 
+AS_USER_WRAP=()   # a command that as_user runs its runuser under (e.g. a private mount namespace)
+
 # Runs a command as USER with a clean environment (HOME of that user, no XDG_RUNTIME_DIR of ours).
 # Extra VAR=value assignments go before the command: as_user USER [VAR=val...] -- cmd args
 as_user() {
@@ -53,6 +55,24 @@ as_user() {
   shift
   local home
   home=$(getent passwd "$user" | cut -d: -f6)
-  runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
+  "${AS_USER_WRAP[@]}" runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME="$home" \
     USER="$user" LOGNAME="$user" LANG=C.UTF-8 ${CI:+CI=$CI} "${vars[@]}" "$@"
+}
+
+# The DNS tests' own resolver: dnsmasq on a loopback address, answering one test name and
+# nothing else (no upstream). Sets DNS_IP and DNS_PID; fails when dnsmasq cannot start.
+DNS_NAME=dns.burrow.test
+DNS_ADDR=10.11.12.13
+start_test_resolver() {
+  local ip piddir=$1
+  command -v dnsmasq >/dev/null || return 1
+  for ip in 127.0.0.1 127.0.0.153; do
+    dnsmasq --keep-in-foreground --no-resolv --no-hosts --no-poll --bind-interfaces --listen-address="$ip" \
+      --port=53 --address="/$DNS_NAME/$DNS_ADDR" --user=root --pid-file="$piddir/dnsmasq.pid" \
+      >"$piddir/dnsmasq.log" 2>&1 &
+    DNS_PID=$!
+    sleep 0.3
+    if kill -0 "$DNS_PID" 2>/dev/null; then DNS_IP=$ip; return 0; fi
+  done
+  return 1
 }

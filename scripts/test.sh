@@ -43,6 +43,7 @@ fi
 
 # --- where the unprivileged users run from ------------------------------------------------------
 SMALL=""
+TEST_DNS=""
 if is_root; then
   phase "test users and devices"
   ensure_users
@@ -70,6 +71,19 @@ if is_root; then
   for u in "$SUB_USER" "$SOLO_USER"; do
     install -d -o "$u" -g "$(id -g "$u")" -m 0700 "$TEST_BASE/work-$u"
   done
+  # The suites run in a private mount namespace whose /etc/resolv.conf names only a resolver of
+  # the tests' own: the DNS that containers reach through libslirp's 10.0.2.3 forwarder then
+  # never is the host's.
+  if [ -e /etc/resolv.conf ] && start_test_resolver "$TEST_BASE"; then
+    echo "nameserver $DNS_IP" > "$TEST_BASE/resolv.conf"
+    chmod 0644 "$TEST_BASE/resolv.conf"
+    AS_USER_WRAP=(unshare --mount --propagation private -- sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
+                  "$TEST_BASE/resolv.conf")
+    TEST_DNS="$DNS_IP $DNS_NAME $DNS_ADDR"
+    trap 'umount "$TEST_BASE/small" 2>/dev/null; kill "$DNS_PID" 2>/dev/null' EXIT
+  else
+    NOTES+=("no test resolver (dnsmasq) could start: the DNS test skips")
+  fi
 else
   BIN="$BUILD"
   [ -x "$BUILD/burrow" ] || BIN=""
@@ -157,7 +171,7 @@ run_pytest() {  # USER LABEL [pytest args]
   phase "integration tests as $user ($label)"
   rm -f "$xml"
   local rc=0
-  (cd "$work" && run_as "$user" BURROW_BIN="${BIN:+$BIN/burrow}" BURROW_FIXTURES="$FIXTURES" \
+  (cd "$work" && run_as "$user" BURROW_BIN="${BIN:+$BIN/burrow}" BURROW_FIXTURES="$FIXTURES" BURROW_TEST_DNS="$TEST_DNS" \
     BURROW_TEST_SMALL_FS="$SMALL" PYTHONDONTWRITEBYTECODE=1 TMPDIR="$work" -- \
     timeout 1500 "$PY" -m pytest -q -p no:cacheprovider -rfEs --basetemp="$work/pytest" \
       --junitxml="$xml" "$@" ${PYTEST_ARGS:-} "$TESTS/integration") || rc=$?

@@ -606,7 +606,9 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     for (const auto& p : f.get_list("publish"))
         for (auto& m : parse_publish(p)) c.ports.push_back(m);
     if (f.get_bool("publish-all")) {
-        for (const auto& e : image.exposed_ports) {
+        std::vector<std::string> exposed = image.exposed_ports;
+        for (const auto& e : f.get_list("expose")) exposed.push_back(e);
+        for (const auto& e : exposed) {
             auto m = parse_publish(e);
             // -P publishes what the image exposes unless -p already publishes that port.
             bool published = std::any_of(c.ports.begin(), c.ports.end(), [&](const storage::PortMapping& q) {
