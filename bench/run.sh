@@ -26,48 +26,24 @@ case "${1:-}" in
 esac
 ROUNDS=${1:-10}
 
+if [ -f "$HERE/common.sh" ]; then . "$HERE/common.sh"; else . "$REPO/bench/common.sh"; fi
+
 if is_root && [ "$MODE" != prep ]; then
-  ensure_users
-  open_devices
-  BIN=${BURROW_BIN:-$REPO/build/burrow}
-  BINS=("$BIN" "$(dirname "$BIN")/burrow-pull" "$(dirname "$BIN")/burrow-supervisor")
-  for f in "${BINS[@]}"; do
-    [ -x "$f" ] || { echo "bench: no $f (build first: ninja -C build burrow burrow-pull burrow-supervisor)" >&2; exit 1; }
-  done
-  FIX=${BURROW_FIXTURES:-$(bash "$REPO/tests/fixtures/build-fixtures.sh" | tail -n 1)}
-  # Not under $TEST_BASE: scripts/test.sh deletes that tree when it starts, binaries and all.
-  BD=/var/tmp/burrow-bench-run
-  mkdir -p "$BD"
-  chmod 0755 "$BD"
-  # burrow execs the burrow-pull (registry commands) and burrow-supervisor (detached containers)
-  # beside itself.
-  install -m 0755 "${BINS[@]}" "$BD/"
-  install -m 0755 "$REPO/bench/run.sh" "$REPO/scripts/lib.sh" "$REPO/tests/fixtures/registry.py" "$BD/"
-  SUB_UID=$(id -u "$SUB_USER") SUB_GID=$(id -g "$SUB_USER")
-  BASE=/tmp MNT=""
-  umount_tmpfs() { [ -n "$MNT" ] && umount "$MNT" && rmdir "$MNT"; return 0; }
-  trap umount_tmpfs EXIT
-  if [ "${BENCH_TMPFS:-0}" = 1 ]; then
-    MNT=$(mktemp -d /tmp/bbt.XXXXXX)   # short: podman refuses a runroot over 50 characters
-    mount -t tmpfs -o "size=8g,mode=0700,uid=$SUB_UID,gid=$SUB_GID" burrow-bench "$MNT"
-    BASE=$MNT
-  fi
-  userenv=(BURROW_BIN="$BD/burrow" BURROW_FIXTURES="$FIX" BENCH_REGPY="$BD/registry.py"
-           BENCH_BASE="$BASE" BENCH_TMPFS="${BENCH_TMPFS:-0}")
+  bench_prepare_root run.sh
   if [ "$MODE" = bench ]; then
-    as_user "$SUB_USER" "${userenv[@]}" -- bash "$BD/run.sh" "$ROUNDS"
+    as_user "$SUB_USER" "${USERENV[@]}" -- bash "$BD/run.sh" "$ROUNDS"
     exit
   fi
   # --strace: the image is pulled as burrow-sub; strace runs as root with -u so that the setuid
   # newuidmap/newgidmap keep their privilege (a tracer without it would make them fail).
   W=$(mktemp -d "$BASE/burrow-strace.XXXXXX")
   chown "$SUB_USER:" "$W"
-  trap 'rm -rf "$W"; umount_tmpfs' EXIT
-  as_user "$SUB_USER" "${userenv[@]}" -- bash "$BD/run.sh" --strace-prep "$W"
+  trap 'rm -rf "$W"; bench_umount_tmpfs' EXIT
+  as_user "$SUB_USER" "${USERENV[@]}" -- bash "$BD/run.sh" --strace-prep "$W"
   home=$(getent passwd "$SUB_USER" | cut -d: -f6)
   t0=$EPOCHREALTIME
   strace -f -c -o "$W/strace.txt" -u "$SUB_USER" env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-    HOME="$home" USER="$SUB_USER" LANG=C.UTF-8 XDG_RUNTIME_DIR="$W/xdg" \
+    HOME="$home" USER="$SUB_USER" LANG=C.UTF-8 XDG_RUNTIME_DIR="$W" \
     "$BD/burrow" --root "$W/b-root" --runroot "$W/b-run" run --rm "$(cat "$W/ref")" true \
     || echo "bench: burrow run failed under strace (status $?)" >&2
   t1=$EPOCHREALTIME
@@ -76,67 +52,17 @@ if is_root && [ "$MODE" != prep ]; then
   exit 0
 fi
 
-BIN=${BURROW_BIN:-$REPO/build/burrow}
-REGPY=${BENCH_REGPY:-$REPO/tests/fixtures/registry.py}
-FIX=${BURROW_FIXTURES:-$(bash "$REPO/tests/fixtures/build-fixtures.sh" | tail -n 1)}
 if [ "$MODE" = prep ]; then
-  W=$1
+  BENCH_KEEP_W=1 BENCH_ONLY_BURROW=1
+  bench_setup "$1"
 else
-  BASE=${BENCH_BASE:-/tmp}
-  # Run directly as a user: /dev/shm is the tmpfs we may write to.
-  [ "${BENCH_TMPFS:-0}" = 1 ] && [ -z "${BENCH_BASE:-}" ] && BASE=/dev/shm
-  W=$(mktemp -d "$BASE/burrow-bench.XXXXXX")
+  bench_setup
 fi
-REG_PID=""
-SU=$(grep -m1 -E "^($(id -un)|$(id -u)):" /etc/subuid | cut -d: -f2,3 || true)
-SG=$(grep -m1 -E "^($(id -un)|$(id -u)):" /etc/subgid | cut -d: -f2,3 || true)
-B=("$BIN" --root "$W/b-root" --runroot "$W/b-run")
-P=(podman --root "$W/p-root" --runroot "$W/p-run" --storage-driver overlay --runtime runc)
-
-# Stores hold files owned by subordinate ids: remove them as root of a namespace with our map.
-wipe() {
-  rm -rf "$@" 2>/dev/null && return 0
-  [ -n "$SU" ] && unshare --map-root-user --map-users="${SU%:*},1,${SU#*:}" \
-    --map-groups="${SG%:*},1,${SG#*:}" rm -rf "$@"
-}
-stop_registry() { [ -n "$REG_PID" ] && $PY "$REGPY" stop "$REG_PID"; REG_PID=""; }
-cleanup() {
-  stop_registry
-  [ "$MODE" = prep ] && return 0
-  # Containers still running (a failed stop) would keep the stores busy.
-  "${P[@]}" rm -a -f -t 0 >/dev/null 2>&1 || true
-  local id
-  for id in $("${B[@]}" ps -q 2>/dev/null); do "${B[@]}" rm -f -t 0 "$id" >/dev/null 2>&1 || true; done
-  # Podman leaves a pause process per user namespace; it is ours, stop it.
-  if [ -f "$W/xdg/libpod/tmp/pause.pid" ]; then kill "$(cat "$W/xdg/libpod/tmp/pause.pid")" 2>/dev/null || true; fi
-  wipe "$W" || true
-}
-trap cleanup EXIT
-
-mkdir -p "$W/registry"
-cp -r "$FIX/registry/." "$W/registry/"
-eval "$($PY "$REGPY" start --data "$W/registry" --workdir "$W")"
-REG_PID=$REGISTRY_PID
-R=$REGISTRY_HOST
-mkdir -m 0700 "$W/xdg"
-printf 'unqualified-search-registries = []\n[[registry]]\nlocation = "%s"\ninsecure = true\n' "$R" > "$W/registries.conf"
-export XDG_RUNTIME_DIR="$W/xdg" CONTAINERS_REGISTRIES_CONF="$W/registries.conf" REGISTRY_AUTH_FILE="$W/auth.json"
-echo '{}' > "$W/auth.json"
-BUSYBOX=$R/busybox:latest
-DEBIAN=$R/debian:latest
-
-pull_both() {
-  # A failed burrow pull still lets podman's half run (burrow's runs then show as failed).
-  "${B[@]}" pull -q "$1" >/dev/null 2>"$W/err" || echo "bench: burrow pull $1 failed: $(tail -n 1 "$W/err")" >&2
-  [ "$MODE" = prep ] && return 0
-  "${P[@]}" pull -q --tls-verify=false "$1" >/dev/null 2>"$W/err" \
-    || { echo "bench: podman pull $1 failed: $(tail -n 1 "$W/err")" >&2; return 1; }
-}
 
 if [ "$MODE" != bench ]; then   # --strace, its image only
   pull_both "$BUSYBOX"
   echo "$BUSYBOX" > "$W/ref"
-  stop_registry
+  bench_stop_registry
   [ "$MODE" = prep ] && exit 0
   echo "bench: not root, so newuidmap runs under strace without its setuid privilege" >&2
   strace -f -c -o "$W/strace.txt" "${B[@]}" run --rm "$BUSYBOX" true || echo "bench: burrow run failed under strace" >&2
@@ -281,17 +207,7 @@ LEFT_P=$(pgrep -u "$(id -u)" -x conmon | wc -l || true)
 echo "  leftovers: burrow-supervisor processes: $LEFT_B; conmon processes: $LEFT_P;" \
   "burrow containers (expect 100 created): $(count b)"
 
-med() {  # samples -> median in ms ("n/a" if none succeeded), and "(k failed)" when some failed
-  $PY - "$@" <<'EOF'
-import statistics, sys
-v = [float(x) for x in sys.argv[1:] if x != "nan"]
-bad = len(sys.argv) - 1 - len(v)
-print(("%.1f" % (statistics.median(v) / 1000) if v else "n/a") + (" (%d failed)" % bad if bad else ""))
-EOF
-}
-ratio() { $PY -c 'import sys
-try: a, b = float(sys.argv[1].split()[0]), float(sys.argv[2].split()[0]); print("%.3f" % (a / b))
-except Exception: print("n/a")' "$1" "$2"; }
+med() { med_scaled 1000 1 "$@"; }  # microseconds -> ms
 mib() { $PY -c 'import statistics, sys
 v = [float(x) for x in sys.argv[1:]]; print("%.2f" % (statistics.median(v) / 1024) if v else "n/a")' "$@"; }
 

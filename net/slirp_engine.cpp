@@ -60,6 +60,35 @@ int to_slirp_events(short revents) {
     return e;
 }
 
+// What an interface says on its own when it comes up: IPv6 router solicitations, multicast
+// listener reports and duplicate address probes, all from a link-local or unspecified source.
+// None of it needs an answer before the container actually talks to someone, so none of it is
+// a reason to load libslirp; they are kept and fed in once something is.
+bool is_link_chatter(const uint8_t* f, size_t n) {
+    constexpr size_t kEth = 14, kIp6 = 40;
+    if (n < kEth + kIp6 + 4 || f[12] != 0x86 || f[13] != 0xdd) return false;
+    const uint8_t* ip = f + kEth;
+    bool local_source = (ip[8] == 0xfe && (ip[9] & 0xc0) == 0x80) ||
+                        std::all_of(ip + 8, ip + 24, [](uint8_t b) { return b == 0; });
+    if (!local_source) return false;
+    size_t off = kEth + kIp6;
+    uint8_t next = ip[6];
+    if (next == 0) {  // hop-by-hop options (MLD reports carry the router alert)
+        if (n < off + 8) return false;
+        next = f[off];
+        off += (static_cast<size_t>(f[off + 1]) + 1) * 8;
+    }
+    if (next != 58 || n < off + 1) return false;  // ICMPv6
+    switch (f[off]) {
+    case 133:                         // router solicitation
+    case 131: case 132: case 143:     // multicast listener report / done
+        return true;
+    case 135:                         // neighbour solicitation: only a duplicate address probe (from ::)
+        return ip[8] == 0 && std::all_of(ip + 8, ip + 24, [](uint8_t b) { return b == 0; });
+    default: return false;
+    }
+}
+
 }  // namespace
 
 struct SlirpEngine::Impl {
@@ -259,7 +288,16 @@ void SlirpEngine::read_frames() {
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return;
         ++frames_in_;
+        if (!loaded() && is_link_chatter(frame_.data(), static_cast<size_t>(n))) {
+            if (chatter_.size() == kMaxChatter) chatter_.erase(chatter_.begin());
+            chatter_.emplace_back(frame_.begin(), frame_.begin() + n);
+            continue;
+        }
         if (!ensure_loaded()) continue;  // dropped: nothing can carry it
+        // What the interface said while libslirp was not there yet: its router solicitation
+        // gets the advertisement that gives the container its IPv6 address.
+        for (const auto& c : chatter_) impl_->api.input(impl_->slirp, c.data(), static_cast<int>(c.size()));
+        chatter_.clear();
         impl_->api.input(impl_->slirp, frame_.data(), static_cast<int>(n));
     }
 }

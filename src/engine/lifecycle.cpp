@@ -2,6 +2,7 @@
 #include "src/engine/lifecycle.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -198,6 +199,10 @@ void write_msg(int fd, int code, const std::string& msg) {
         std::vector<std::string> args{
             "burrow-supervisor", store.root(), cfg.id, std::to_string(pid), std::to_string(io.out_r.get()),
             std::to_string(io.err_r ? io.err_r.get() : -1), cfg.remove ? "1" : "0", self_exe(), store.options().runroot};
+        // Nothing the caller left open survives the exec (a shell's saved descriptor, say, the
+        // write end of the $(...) that runs us, would keep that shell waiting for EOF as long as
+        // the container lives), except what the supervisor is given below.
+        ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
         // The supervisor keeps the read ends across exec; the container's ends close here.
         ::fcntl(io.out_r.get(), F_SETFD, 0);
         if (io.err_r) ::fcntl(io.err_r.get(), F_SETFD, 0);

@@ -119,14 +119,16 @@ def test_default_network_is_slirp(env, bb):
 
 def test_ipv6_from_router_advertisements(env, bb):
     # libslirp's router advertisements give tap0 an fd00::/64 address, without duplicate address
-    # detection holding it back.
+    # detection holding it back. libslirp comes with the container's first IPv4 traffic (here a
+    # connection attempt to the gateway), and answers the router solicitation kept until then.
     out = env.run("run", "--rm", bb, "sh", "-c",
-                  "for i in $(seq 50); do ip -6 addr show tap0 | grep -q 'inet6 fd00:' && break; sleep 0.1; done;"
+                  "nc -w 1 10.0.2.2 9 </dev/null 2>/dev/null;"
+                  " for i in $(seq 50); do ip -6 addr show tap0 | grep -q 'inet6 fd00:' && break; sleep 0.1; done;"
                   " ip -6 addr show tap0; ip -6 route").out
     assert "inet6 fd00::" in out and "scope global" in out, out
     assert "tentative" not in out.split("inet6 fd00::")[1].splitlines()[0]
     out = env.run("run", "--rm", "--network", "slirp4netns:enable_ipv6=false", bb, "sh", "-c",
-                  "sleep 1.5; ip -6 addr show tap0").out
+                  "nc -w 1 10.0.2.2 9 </dev/null 2>/dev/null; sleep 1; ip -6 addr show tap0").out
     assert "inet6 fd00::" not in out
 
 
@@ -375,3 +377,20 @@ def test_no_tun_device_is_a_clear_error(env, bb):
     if os.access("/dev/net/tun", os.R_OK | os.W_OK):
         pytest.skip("/dev/net/tun is usable here (the case of a host where it is not cannot be made unprivileged)")
     assert_error(env.run("run", "--rm", bb, "true", check=False), "/dev/net/tun")
+
+
+def test_libslirp_loads_with_the_first_traffic(env, bb):
+    # A container that does not talk keeps a small supervisor: libslirp (and glib) are mapped
+    # only once the container sends something that needs an answer.
+    cid = env.run("run", "-d", bb, "sleep", "1000").out.strip()
+    with open(os.path.join(env.root, "containers", cid, "state.json")) as f:
+        sup = json.load(f)["supervisor_pid"]
+
+    def mapped():
+        with open(f"/proc/{sup}/maps") as f:
+            return "libslirp" in f.read()
+
+    time.sleep(0.5)  # the interface's own IPv6 chatter has been sent by now
+    assert not mapped()
+    env.run("exec", cid, "sh", "-c", "nc -w 1 10.0.2.2 9 </dev/null 2>/dev/null; true")
+    assert mapped()
