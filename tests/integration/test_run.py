@@ -104,7 +104,7 @@ def test_namespaces_and_identity(env, bb):
     assert "pid=1" in res.out, "the command is pid 1 of its own pid namespace"
     host_net = os.readlink("/proc/self/ns/net")
     assert host_net not in res.out
-    assert lines[-1] == "lo", "a new network namespace has only lo (issue 4 adds tap0)"
+    assert lines[-2:] == ["lo", "tap0"], "a new network namespace has lo and the slirp network's tap0"
 
 
 @pytest.mark.solo
