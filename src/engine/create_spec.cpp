@@ -37,9 +37,22 @@ FlagSpec list(const std::string& n, char s, const std::string& u) {
     return FlagSpec{n, s, FlagType::StringList, "", u, false, ""};
 }
 
-bool valid_volume_name(const std::string& n) {
+// [a-zA-Z0-9][a-zA-Z0-9_.-]*, the pattern of container and volume names
+bool valid_name_pattern(const std::string& n) {
     if (n.empty() || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
     return std::all_of(n.begin(), n.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; });
+}
+
+void check_volume_name(const std::string& n) {
+    if (!valid_name_pattern(n))
+        throw Error("creating named volume \"" + n +
+                    "\": running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+}
+
+// Podman's message for a flag value strconv could not parse.
+Error flag_syntax(const std::string& flag, const std::string& v, const std::string& func) {
+    return Error("invalid argument \"" + v + "\" for \"--" + flag + "\" flag: strconv." + func + ": parsing \"" + v +
+                 "\": invalid syntax");
 }
 
 std::string absolute(const std::string& p) {
@@ -92,44 +105,6 @@ std::vector<std::string> env_file_lines(const std::string& path) {
         out.push_back(line);
     }
     return out;
-}
-
-int64_t parse_bytes(const std::string& s) {
-    if (s.empty()) throw Error("invalid size: ''");
-    size_t i = 0;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    if (i == 0) throw Error("invalid size: '" + s + "'");
-    double v = std::atof(s.substr(0, i).c_str());
-    std::string unit = s.substr(i);
-    for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!unit.empty() && unit.back() == 'b' && unit.size() > 1) unit.pop_back();
-    double mult = 1;
-    if (unit == "" || unit == "b") mult = 1;
-    else if (unit == "k") mult = 1024;
-    else if (unit == "m") mult = 1024.0 * 1024;
-    else if (unit == "g") mult = 1024.0 * 1024 * 1024;
-    else if (unit == "t") mult = 1024.0 * 1024 * 1024 * 1024;
-    else throw Error("invalid size: '" + s + "'");
-    return static_cast<int64_t>(v * mult);
-}
-
-std::string canonical_signal(const std::string& in) {
-    static const char* names[] = {"",     "HUP",  "INT",  "QUIT", "ILL",  "TRAP",   "ABRT", "BUS",  "FPE",  "KILL", "USR1",
-                                  "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN",
-                                  "TTOU", "URG",  "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO",  "PWR",  "SYS"};
-    std::string s = in;
-    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (!s.empty() && std::all_of(s.begin(), s.end(), ::isdigit)) {
-        int n = std::atoi(s.c_str());
-        if (n > 0 && n < 32) return std::string("SIG") + names[n];
-        if (n >= 32 && n <= 64) return "SIGRTMIN+" + std::to_string(n - 34);
-        throw Error("invalid signal: " + in);
-    }
-    if (s.rfind("SIG", 0) == 0) s = s.substr(3);
-    for (int n = 1; n < 32; ++n)
-        if (s == names[n]) return "SIG" + s;
-    if (s.rfind("RTMIN", 0) == 0 || s.rfind("RTMAX", 0) == 0) return "SIG" + s;
-    throw Error("invalid signal: " + in);
 }
 
 std::vector<std::string> parse_entrypoint(const std::string& v) {
@@ -278,8 +253,7 @@ MountSpec parse_volume_flag(const std::string& value) {
             struct stat st;
             if (::stat(m.source.c_str(), &st) < 0) throw Error("statfs " + m.source + ": no such file or directory");
         } else {
-            if (!valid_volume_name(src))
-                throw Error("invalid volume name \"" + src + "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+            check_volume_name(src);
             m.type = "volume";
             m.source = src;
         }
@@ -289,7 +263,7 @@ MountSpec parse_volume_flag(const std::string& value) {
                                            "rbind", "bind", "shared", "rshared", "slave", "rslave", "private", "rprivate",
                                            "copy", "nocopy", "idmap"};
                 if (std::none_of(std::begin(ok), std::end(ok), [&](const char* x) { return o == x; }))
-                    throw Error("invalid option type: \"" + o + "\"");
+                    throw Error("invalid option type \"" + o + "\"");
                 if (o == "z" || o == "Z") continue;  // SELinux relabels: nothing to do here
                 m.options.push_back(o);
             }
@@ -316,7 +290,9 @@ MountSpec parse_mount_flag(const std::string& value) {
             m.destination = v;
         } else if (k == "ro" || k == "readonly") {
             if (eq == std::string::npos || v == "true" || v == "1") m.options.push_back("ro");
-            else if (v != "false" && v != "0") throw Error("invalid value for " + k + ": \"" + v + "\"");
+            else if (v != "false" && v != "0")
+                throw Error("'readonly', 'ro', or 'rw' must be set to true or false, instead received \"" + v +
+                            "\": must provide an argument for option");
         } else if (k == "tmpfs-size") {
             m.options.push_back("size=" + v);
         } else if (k == "tmpfs-mode") {
@@ -329,19 +305,21 @@ MountSpec parse_mount_flag(const std::string& value) {
         } else if (k == "nosuid" || k == "nodev" || k == "noexec" || k == "rw") {
             if (k != "rw") m.options.push_back(k);
         } else {
-            throw Error("unknown mount option \"" + k + "\": invalid mount option");
+            throw Error(k + ": invalid mount option");
         }
     }
-    if (!typed) throw Error("type must be specified for --mount: invalid argument");
-    if (m.destination.empty()) throw Error("must set destination for --mount: invalid argument");
+    if (!typed)
+        throw Error("incorrect mount format: should be --mount type=<bind|tmpfs|volume>,[src=<host-dir|volume-name>,]"
+                    "target=<ctr-dir>[,options]");
+    if (m.destination.empty()) throw Error("must set volume destination");
     check_dest(m.destination);
     if (m.type == "bind") {
         if (m.source.empty()) throw Error("must set source for a bind mount: invalid argument");
         m.source = absolute(m.source);
         struct stat st;
         if (::stat(m.source.c_str(), &st) < 0) throw Error("statfs " + m.source + ": no such file or directory");
-    } else if (m.type == "volume" && !m.source.empty() && !valid_volume_name(m.source)) {
-        throw Error("invalid volume name \"" + m.source + "\"");
+    } else if (m.type == "volume" && !m.source.empty()) {
+        check_volume_name(m.source);
     }
     return m;
 }
@@ -359,80 +337,9 @@ MountSpec parse_tmpfs_flag(const std::string& value) {
     return m;
 }
 
-std::vector<storage::PortMapping> parse_publish(const std::string& value) {
-    auto bad = [&] { return Error("invalid port format \"" + value + "\": invalid argument"); };
-    std::string v = value, proto = "tcp";
-    if (auto slash = v.rfind('/'); slash != std::string::npos) {
-        proto = v.substr(slash + 1);
-        v = v.substr(0, slash);
-        if (proto != "tcp" && proto != "udp" && proto != "sctp") throw Error("unrecognized protocol \"" + proto + "\" in port mapping");
-    }
-    std::string ip, host, ctr;
-    if (!v.empty() && v[0] == '[') {  // [::1]:8080:80
-        auto close = v.find(']');
-        if (close == std::string::npos) throw bad();
-        ip = v.substr(1, close - 1);
-        v = v.substr(close + 1);
-        if (!v.empty() && v[0] == ':') v.erase(0, 1);
-    }
-    auto parts = split(v, ':');
-    if (ip.empty() && parts.size() == 3) ip = parts[0], parts.erase(parts.begin());
-    if (parts.size() == 1) ctr = parts[0];
-    else if (parts.size() == 2) host = parts[0], ctr = parts[1];
-    else throw bad();
-    auto range = [&](const std::string& s, uint16_t& start, uint16_t& count) {
-        auto dash = s.find('-');
-        auto num = [&](const std::string& t) {
-            if (t.empty() || !std::all_of(t.begin(), t.end(), ::isdigit)) throw bad();
-            long n = std::atol(t.c_str());
-            if (n < 0 || n > 65535) throw Error("port numbers must be between 1 and 65535 (inclusive), got " + t);
-            return static_cast<uint16_t>(n);
-        };
-        start = num(s.substr(0, dash));
-        count = 1;
-        if (dash != std::string::npos) {
-            uint16_t end = num(s.substr(dash + 1));
-            if (end < start) throw bad();
-            count = static_cast<uint16_t>(end - start + 1);
-        }
-    };
-    storage::PortMapping p;
-    p.host_ip = ip;
-    p.protocol = proto;
-    uint16_t cstart = 0, ccount = 1, hstart = 0, hcount = 1;
-    range(ctr, cstart, ccount);
-    if (cstart == 0) throw Error("port numbers must be between 1 and 65535 (inclusive), got 0");
-    if (!host.empty()) range(host, hstart, hcount);
-    if (!host.empty() && hcount != ccount) throw Error("host and container port ranges have different lengths: " + value);
-    p.container_port = cstart;
-    p.host_port = hstart;
-    p.range = ccount;
-    return {p};
-}
-
-storage::Ulimit parse_ulimit(const std::string& value) {
-    static const char* names[] = {"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
-                                  "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack", "as"};
-    auto eq = value.find('=');
-    if (eq == std::string::npos) throw Error("invalid ulimit argument: " + value);
-    storage::Ulimit u;
-    u.name = value.substr(0, eq);
-    if (u.name.rfind("RLIMIT_", 0) == 0) u.name = u.name.substr(7);
-    for (auto& c : u.name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (std::none_of(std::begin(names), std::end(names), [&](const char* n) { return u.name == n; }))
-        throw Error("invalid ulimit type: " + u.name);
-    std::string v = value.substr(eq + 1);
-    auto colon = v.find(':');
-    auto num = [&](const std::string& s) -> int64_t {
-        if (s == "-1" || s == "unlimited") return -1;
-        if (s.empty() || !std::all_of(s.begin(), s.end(), ::isdigit)) throw Error("invalid ulimit argument: " + value);
-        return std::atoll(s.c_str());
-    };
-    u.soft = num(v.substr(0, colon));
-    u.hard = colon == std::string::npos ? u.soft : num(v.substr(colon + 1));
-    if (u.soft != -1 && u.hard != -1 && u.soft > u.hard)
-        throw Error("ulimit soft limit must be less than or equal to hard limit: " + std::to_string(u.soft) + " > " + std::to_string(u.hard));
-    return u;
+void check_pull_policy(const std::string& p) {
+    if (!p.empty() && p != "missing" && p != "always" && p != "never" && p != "newer")
+        throw Error("unsupported pull policy \"" + p + "\"");
 }
 
 ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vector<std::string>& args,
@@ -451,9 +358,10 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     c.hostname = f.get_string("hostname");
     c.cidfile = f.get_string("cidfile");
     c.pull_policy = f.get_string("pull");
-    if (!c.pull_policy.empty() && c.pull_policy != "missing" && c.pull_policy != "always" && c.pull_policy != "never" &&
-        c.pull_policy != "newer")
-        throw Error("invalid pull policy \"" + c.pull_policy + "\"");
+    check_pull_policy(c.pull_policy);
+    if (!c.name.empty() && !valid_name_pattern(c.name))
+        throw Error("running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    if (f.get_bool("replace") && c.name.empty()) throw Error("cannot replace container without --name being set");
     if (f.changed("platform") && (f.changed("arch") || f.changed("os")))
         throw Error("--platform option can not be specified with --arch or --os");
     if (f.changed("restart") && c.remove && f.get_string("restart") != "no" && !f.get_string("restart").empty())
@@ -470,8 +378,15 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     for (const auto& e : image.env) add_env(kv, e);
     if (c.env_host)
         for (char** ep = environ; *ep; ++ep) add_env(kv, *ep);
-    for (const auto& file : f.get_list("env-file"))
-        for (const auto& line : env_file_lines(file)) add_env(kv, line);
+    for (const auto& file : f.get_list("env-file")) {
+        std::vector<std::string> lines;
+        try {
+            lines = env_file_lines(file);
+        } catch (const Error& e) {
+            throw e.wrap("parsing env file \"" + file + "\"");
+        }
+        for (const auto& line : lines) add_env(kv, line);
+    }
     for (const auto& e : f.get_list("env")) add_env(kv, e);
     bool has_path = std::any_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "PATH"; });
     if (!has_path) kv.insert(kv.begin(), {"PATH", kDefaultPath});
@@ -487,7 +402,7 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     c.userns = f.get_string("userns");
     if (c.userns == "private" || c.userns == "host") c.userns = c.userns == "host" ? "host" : "";
     if (!c.userns.empty() && c.userns != "keep-id" && c.userns != "host" && c.userns.rfind("keep-id:", 0) != 0 && c.userns != "auto")
-        throw Error("invalid value \"" + c.userns + "\" for --userns");
+        throw Error("unrecognized namespace mode " + c.userns + " passed");
     std::string user_spec = c.user;
     if (c.userns == "keep-id" && !f.changed("user")) user_spec = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
     auto resolved = rootless::resolve_user(user_spec, rootfs("/etc/passwd"), rootfs("/etc/group"));
@@ -537,11 +452,18 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     }
 
     // labels, stop, limits
-    for (const auto& file : f.get_list("label-file"))
-        for (const auto& line : env_file_lines(file)) {
+    for (const auto& file : f.get_list("label-file")) {
+        std::vector<std::string> lines;
+        try {
+            lines = env_file_lines(file);
+        } catch (const Error& e) {
+            throw e.wrap("unable to process labels");
+        }
+        for (const auto& line : lines) {
             auto eq = line.find('=');
             c.labels[line.substr(0, eq)] = eq == std::string::npos ? "" : line.substr(eq + 1);
         }
+    }
     for (const auto& [k, v] : image.labels) c.labels.emplace(k, v);
     for (const auto& l : f.get_list("label")) {
         auto eq = l.find('=');
@@ -556,18 +478,30 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     c.stop_signal = sig.empty() ? "SIGTERM" : canonical_signal(sig);
     std::string st = f.get_string("stop-timeout");
     if (!st.empty()) {
-        if (!std::all_of(st.begin(), st.end(), ::isdigit)) throw Error("invalid argument \"" + st + "\" for \"--stop-timeout\" flag: strconv.ParseUint: parsing \"" + st + "\": invalid syntax");
+        if (!std::all_of(st.begin(), st.end(), ::isdigit)) throw flag_syntax("stop-timeout", st, "ParseUint");
         c.stop_timeout = static_cast<unsigned>(std::atol(st.c_str()));
     }
     for (const auto& u : f.get_list("ulimit")) c.ulimits.push_back(parse_ulimit(u));
-    if (f.changed("memory")) c.memory = parse_bytes(f.get_string("memory"));
+    if (f.changed("memory")) {
+        try {
+            c.memory = parse_bytes(f.get_string("memory"));
+        } catch (const Error& e) {
+            throw e.wrap("invalid value for memory");
+        }
+    }
     if (f.changed("cpus")) {
         char* end = nullptr;
         std::string v = f.get_string("cpus");
         c.cpus = std::strtod(v.c_str(), &end);
-        if (!end || *end || c.cpus < 0) throw Error("invalid argument \"" + v + "\" for \"--cpus\" flag");
+        if (v.empty() || !end || *end) throw flag_syntax("cpus", v, "ParseFloat");
+        if (c.cpus < 0) throw Error("invalid argument \"" + v + "\" for \"--cpus\" flag");
     }
-    if (f.changed("pids-limit")) c.pids_limit = std::atoll(f.get_string("pids-limit").c_str());
+    if (f.changed("pids-limit")) {
+        std::string v = f.get_string("pids-limit");
+        char* end = nullptr;
+        c.pids_limit = std::strtoll(v.c_str(), &end, 10);
+        if (v.empty() || !end || *end) throw flag_syntax("pids-limit", v, "ParseInt");
+    }
 
     // network (issue 4 completes slirp; the modes are validated here)
     std::string net = f.changed("network") ? f.get_string("network") : f.get_string("net");
