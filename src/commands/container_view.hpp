@@ -43,6 +43,7 @@ nlohmann::ordered_json ps_json(const ContainerView& v, int64_t now_ns);
 // the container's capability set (names; shown sorted).
 struct InspectPaths {
     std::string dir, upper, work, merged, userdata, log;
+    std::string volumes;  // <root>/volumes: a named volume's Source is volumes/<name>/_data
     std::vector<std::string> lower_dirs;  // top-most first
     std::string image_digest;
     std::vector<std::string> caps;

@@ -171,6 +171,7 @@ std::vector<FlagSpec> create_flags() {
         str("pull", 0, "Pull image policy", "missing"),
         b("quiet", 'q', "Suppress output information when pulling images"),
         b("read-only", 0, "Make containers root filesystem read-only"),
+        b("read-only-tmpfs", 0, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", "true"),
         b("replace", 0, "If a container with the same name exists, replace it"),
         str("restart", 0, "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
         b("rm", 0, "Remove container (and pod if created) after exit"),
@@ -332,8 +333,6 @@ MountSpec parse_tmpfs_flag(const std::string& value) {
     check_dest(m.destination);
     if (colon != std::string::npos)
         for (const auto& o : split(value.substr(colon + 1), ',')) m.options.push_back(o);
-    bool has_size = std::any_of(m.options.begin(), m.options.end(), [](const std::string& o) { return o.rfind("size=", 0) == 0; });
-    if (!has_size) m.options.push_back("size=65536k");
     return m;
 }
 
@@ -419,6 +418,28 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     for (const auto& v : f.get_list("volume")) add_mount(c.mounts, parse_volume_flag(v));
     for (const auto& v : f.get_list("mount")) add_mount(c.mounts, parse_mount_flag(v));
     for (const auto& v : f.get_list("tmpfs")) add_mount(c.mounts, parse_tmpfs_flag(v));
+    for (auto& m : c.mounts) {
+        // Podman mounts volumes nosuid,nodev unless told otherwise.
+        if (m.type != "volume") continue;
+        if (std::find(m.options.begin(), m.options.end(), "suid") == m.options.end() &&
+            std::find(m.options.begin(), m.options.end(), "nosuid") == m.options.end())
+            m.options.push_back("nosuid");
+        if (std::find(m.options.begin(), m.options.end(), "dev") == m.options.end() &&
+            std::find(m.options.begin(), m.options.end(), "nodev") == m.options.end())
+            m.options.push_back("nodev");
+    }
+    if (c.read_only && f.get_bool("read-only-tmpfs")) {
+        // Podman keeps these writable on a read-only rootfs, unless a mount of the user's is there.
+        for (const char* d : {"/tmp", "/var/tmp", "/run"}) {
+            if (std::any_of(c.mounts.begin(), c.mounts.end(), [&](const MountSpec& m) { return m.destination == d; }))
+                continue;
+            MountSpec m;
+            m.type = "tmpfs";
+            m.destination = d;
+            m.options = {"rw", "nosuid", "nodev"};
+            c.mounts.push_back(std::move(m));
+        }
+    }
     for (const auto& d : f.get_list("device")) {
         std::string host = d.substr(0, d.find(':'));
         if (::access(host.c_str(), F_OK) < 0) throw Error("stat " + host + ": no such file or directory");
