@@ -1,6 +1,7 @@
 // burrow-supervisor: what a detached container keeps resident. burrow starts the container,
 // then execs this small program in the same process, so the container stays its child:
-//   burrow-supervisor ROOT ID PID OUT_FD ERR_FD REMOVE BURROW_EXE RUNROOT
+//   burrow-supervisor ROOT ID PID OUT_FD ERR_FD REMOVE BURROW_EXE RUNROOT [IN_FD ATTACH_FD]
+// (IN_FD and ATTACH_FD for -i: the container's stdin and the attach FIFO that feeds it).
 // It copies the container's output into the log, records the exit code and time, and for
 // --rm hands the removal to burrow itself.
 #include <unistd.h>
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
     o.out_fd = std::atoi(argv[4]);
     o.err_fd = std::atoi(argv[5]);
     bool remove = std::string(argv[6]) == "1";
+    if (argc >= 11) {
+        o.in_fd = std::atoi(argv[9]);
+        o.attach_in_fd = std::atoi(argv[10]);
+    }
     std::string burrow_exe = argv[7], runroot = argv[8];
     // Paths as storage/container_store.hpp lays them out; the store classes themselves are not
     // linked here (they bring TOML and libcrypto, which would cost every running container memory).

@@ -135,6 +135,9 @@ public:
     std::string merged_dir(const std::string& id) const;
     std::string userdata_dir(const std::string& id) const;
     std::string log_path(const std::string& id) const;
+    // A detached -i container's stdin arrives through this FIFO (`attach` writes it, the supervisor
+    // reads it); the first writer's EOF closes the container's stdin, as with Podman's conmon.
+    std::string attach_fifo(const std::string& id) const;
 
     // Writes a new container (dirs, config, state "created") under the store's exclusive lock.
     // Fails with "the container name "x" is already in use by <id>. You have to remove that
