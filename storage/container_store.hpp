@@ -5,7 +5,8 @@
 //   containers/<id>/state.json    ContainerState, rewritten atomically by whoever changes it
 //   containers/<id>/upper, work   overlay dirs (owned by the container's ids)
 //   containers/<id>/merged        mount point of the rootfs (inside the container's mount namespace)
-//   containers/<id>/userdata/     hosts, hostname, resolv.conf, seccomp.json
+//   containers/<id>/userdata/     hosts, hostname, resolv.conf, seccomp.json; attach-stdin (FIFO of a
+//                                 detached -i container: `attach` writes, the supervisor reads)
 //   containers/<id>/ctr.log       k8s-file log
 //   locks/container-<id>.lock     lifecycle lock (exclusive while starting, stopping, removing,
 //                                 changing state)
