@@ -48,6 +48,10 @@ std::optional<ojson> inspect_container(storage::Store& store, const std::string&
     return container_inspect_json(v, p);
 }
 
+json container_template_data(const ojson& doc) {
+    return with_go_times(doc, {{"Created"}, {"State", "StartedAt"}, {"State", "FinishedAt"}});
+}
+
 namespace {
 
 int container_inspect_cmd(Context& ctx) {
@@ -82,7 +86,7 @@ int container_inspect_cmd(Context& ctx) {
         output::ParsedFormat pf = output::parse_format(format, "");
         output::Template t("inspect", pf.body);
         std::string out;
-        for (const auto& j : found) out += t.execute(json(j), "define.InspectContainerData");
+        for (const auto& j : found) out += t.execute(container_template_data(j), "define.InspectContainerData");
         cli::print_out(out);
     }
     if (!missing.empty()) throw Error("inspecting object: " + missing);

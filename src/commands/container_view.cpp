@@ -119,6 +119,25 @@ std::string go_time_string_ns(int64_t unix_ns) {
     return date + trimmed_fraction(frac) + zone;
 }
 
+nlohmann::json with_go_times(const ojson& doc, const std::vector<std::vector<std::string>>& time_paths) {
+    nlohmann::json out(doc);
+    for (const auto& path : time_paths) {
+        nlohmann::json* v = &out;
+        for (const auto& key : path) {
+            if (!v->is_object() || !v->contains(key)) {
+                v = nullptr;
+                break;
+            }
+            v = &(*v)[key];
+        }
+        if (!v || !v->is_string()) continue;
+        std::string s = v->get<std::string>();
+        if (s.rfind("0001-01-01T00:00:00", 0) == 0) *v = go_time_string_ns(0);
+        else if (auto ns = parse_input_time(s, true, 0)) *v = go_time_string_ns(*ns);
+    }
+    return out;
+}
+
 int64_t go_unix_seconds(int64_t unix_ns) {
     if (unix_ns == 0) return kGoZeroUnix;
     time_t sec;

@@ -226,3 +226,21 @@ def test_exec_errors(env, bb):
     res = env.run("exec", "ghost", "true", check=False)
     assert assert_error(res) == 'Error: no container with name or ID "ghost" found: no such container'
     assert env.run("exec", "up", "sh", "-c", "exit 7", check=False).rc == 7
+
+
+def test_inspect_templates_print_times_as_go_does(env, bb):
+    """Podman's templates get time.Time values: `{{.State.StartedAt}}` prints as Go's String()."""
+    go_time = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,9})? [+-]\d{4} \S+"
+    zero = "0001-01-01 00:00:00 +0000 UTC"
+    env.run("create", "--name", "tt", bb, "true")
+    fmt = "{{.Created}}|{{.State.StartedAt}}|{{.State.FinishedAt}}"
+    created, started, finished = env.run("inspect", "-f", fmt, "tt").out.strip().split("|")
+    assert re.fullmatch(go_time, created) and started == zero and finished == zero
+    env.run("start", "-a", "tt")
+    for cmd in (("inspect",), ("container", "inspect")):
+        fields = env.run(*cmd, "-f", fmt, "tt").out.strip().split("|")
+        assert all(re.fullmatch(go_time, f) and f != zero for f in fields), fields
+    assert re.fullmatch(go_time + "\n", env.run("image", "inspect", "-f", "{{.Created}}", bb).out)
+    # the JSON keeps RFC 3339
+    state = inspect(env, "tt")["State"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", state["StartedAt"])
