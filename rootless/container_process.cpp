@@ -238,7 +238,7 @@ int open_console(const ChildArgs& a) {
     }
     ::umask(s.umask);
     if (::chdir(s.workdir.c_str()) < 0) {
-        if (errno != ENOENT) fail(a, Step::workdir, errno);
+        if (errno != ENOENT || !s.create_workdir) fail(a, Step::workdir, errno);
         if (int e = mkdir_parents(s.workdir.c_str())) fail(a, Step::workdir, e);
         if (::chdir(s.workdir.c_str()) < 0) fail(a, Step::workdir, errno);
     }
@@ -582,7 +582,12 @@ std::string describe_failure(const StartFailure& f, const ProcessSpec& spec) {
     case Step::loopback: return "bring up the loopback interface: " + err;
     case Step::mount_private: return "make the mount tree private: " + err;
     case Step::rlimits: return "setrlimit: " + err;
-    case Step::workdir: return "chdir to `" + spec.workdir + "`: " + err;
+    case Step::workdir:
+        if (!spec.create_workdir && f.err == ENOENT)  // runc's words for exec -w, as Podman shows them
+            return "unable to start container process: chdir to cwd (\"" + spec.workdir +
+                   "\") set in config.json failed: no such file or directory: OCI runtime attempted to invoke a command "
+                   "that was not found";
+        return "chdir to `" + spec.workdir + "`: " + err;
     case Step::groups: return "setgroups: " + err;
     case Step::setgid: return "setgid " + std::to_string(spec.gid) + ": " + err;
     case Step::setuid: return "setuid " + std::to_string(spec.uid) + ": " + err;
@@ -611,7 +616,7 @@ std::string describe_failure(const StartFailure& f, const ProcessSpec& spec) {
 }
 
 int failure_exit_code(const StartFailure& f) {
-    if (f.step == Step::exec_not_found) return kExitNotFound;
+    if (f.step == Step::exec_not_found || (f.step == Step::workdir && f.err == ENOENT)) return kExitNotFound;
     if (f.step == Step::exec_denied) return kExitCannotInvoke;
     return kExitEngine;
 }

@@ -59,6 +59,7 @@ struct ProcessSpec {
     std::vector<Rlimit> rlimits;
     mode_t umask = 022;
     std::string workdir = "/";
+    bool create_workdir = true;       // a missing workdir is made (run, as runc does); exec fails
     std::vector<std::string> argv;    // argv[0] looked up in PATH from env when it has no '/'
     std::vector<std::string> env;
     // stdio of the process: fds in the parent (-1 = /dev/null)

@@ -132,16 +132,24 @@ private:
         symlink("pts/ptmx", "/dev/ptmx");
         symlink("/proc/kcore", "/dev/core");
         if (!s_.console.empty()) bind(s_.console, "/dev/console", true, false, "bind /dev/console");
-        for (const auto& [host, inside] : s_.devices) bind(host, inside, true, false, "bind device " + host);
+        for (const auto& d : s_.devices) {
+            bind(d.host, d.inside, true, false, "bind device " + d.host);
+            // As Podman mounts them: nosuid, noexec, and read-only without the w permission.
+            MountOp op = in_root(MountOp::Kind::remount_ro, d.inside, "remount device " + d.inside);
+            op.flags = MS_NOSUID | MS_NOEXEC | (d.read_only ? MS_RDONLY : 0);
+            op.data = d.read_only ? "ro" : "rw";
+            ops_.push_back(op);
+        }
     }
 
     void sys() {
         if (s_.own_netns) {
-            mount("sysfs", "/sys", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, "");
+            mount("sysfs", "/sys", MS_NOSUID | MS_NOEXEC | MS_NODEV | (s_.privileged ? 0 : MS_RDONLY), "");
             if (s_.cgroups == "bind") {
                 // Podman shows the host's hierarchies read-only; a rootless container cannot write
                 // them anyway, but a recursive read-only keeps v1 controllers from looking writable.
                 bind("/sys/fs/cgroup", "/sys/fs/cgroup", false, true, "bind /sys/fs/cgroup", MS_REC);
+                if (s_.privileged) return;  // Podman leaves both read-write for --privileged
                 MountOp ro = in_root(MountOp::Kind::remount_ro, "/sys/fs/cgroup", "make /sys/fs/cgroup read-only");
                 ro.flags = MS_REC;
                 ro.optional = true;
@@ -152,6 +160,7 @@ private:
         } else {
             // sysfs belongs to the host's network namespace: only a bind of it is allowed.
             bind("/sys", "/sys", false, false, "bind /sys", MS_REC);
+            if (s_.privileged) return;
             MountOp ro = in_root(MountOp::Kind::remount_ro, "/sys", "make /sys read-only");
             ro.flags = MS_REC;  // the cgroup hierarchies under it too
             ops_.push_back(ro);

@@ -26,6 +26,13 @@ struct VolumeMount {
     bool source_is_dir = true;  // decides mkdir or touch of the target
 };
 
+// --device HOST[:CONTAINER[:PERMS]], and the host's devices of a privileged container.
+struct DeviceMount {
+    std::string host;    // host path of the device node
+    std::string inside;  // path in the container
+    bool read_only = false;  // PERMS without 'w'
+};
+
 struct MountSpecSet {
     // Rootfs: "overlay" (native, userxattr), "fuse" (already mounted by fuse-overlayfs at `merged`),
     // "bind" (a plain directory, e.g. a copy).
@@ -41,11 +48,11 @@ struct MountSpecSet {
     // "cgroup2" = a new read-only cgroup2 mount, optional (needs an own cgroup namespace on a v2 host);
     // "none" = the empty directory sysfs provides.
     std::string cgroups = "bind";
-    bool privileged = false;    // no masked or read-only paths
+    bool privileged = false;    // no masked or read-only paths; /sys and its cgroups read-write
     std::vector<VolumeMount> volumes;
     // Files prepared on the host and bound into the container: {host path, container path}.
     std::vector<std::pair<std::string, std::string>> etc_files;  // /etc/hosts, /etc/hostname, /etc/resolv.conf
-    std::vector<std::pair<std::string, std::string>> devices;    // {host device, container path}
+    std::vector<DeviceMount> devices;
     std::string console;  // host path of the pty slave bound to /dev/console ("" = none)
     std::vector<std::string> masked_paths;    // default_masked_paths() unless privileged
     std::vector<std::string> readonly_paths;  // default_readonly_paths() unless privileged

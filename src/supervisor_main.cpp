@@ -1,9 +1,10 @@
 // burrow-supervisor: what a detached container keeps resident. burrow starts the container,
 // then execs this small program in the same process, so the container stays its child:
-//   burrow-supervisor ROOT ID PID OUT_FD ERR_FD REMOVE BURROW_EXE RUNROOT [NETWORK]
-// It copies the container's output into the log, runs its network (NETWORK: net/network_runtime.hpp's
-// encoding of tap0 and the published ports), records the exit code and time, and for --rm hands the
-// removal to burrow itself.
+//   burrow-supervisor ROOT ID PID OUT_FD ERR_FD REMOVE BURROW_EXE RUNROOT [net=NETWORK] [in=FD attach=FD]
+// net=: net/network_runtime.hpp's encoding of tap0 and the published ports; in= and attach= for
+// -i: the container's stdin and the attach FIFO that feeds it.
+// It copies the container's output into the log, runs its network, records the exit code and
+// time, and for --rm hands the removal to burrow itself.
 #include <unistd.h>
 
 #include <chrono>
@@ -30,14 +31,21 @@ int main(int argc, char** argv) {
     o.out_fd = std::atoi(argv[4]);
     o.err_fd = std::atoi(argv[5]);
     bool remove = std::string(argv[6]) == "1";
+    std::string network_arg;
+    for (int i = 9; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a.rfind("net=", 0) == 0) network_arg = a.substr(4);
+        else if (a.rfind("in=", 0) == 0) o.in_fd = std::atoi(a.c_str() + 3);
+        else if (a.rfind("attach=", 0) == 0) o.attach_in_fd = std::atoi(a.c_str() + 7);
+    }
     std::string burrow_exe = argv[7], runroot = argv[8];
     // Paths as storage/container_store.hpp lays them out; the store classes themselves are not
     // linked here (they bring TOML and libcrypto, which would cost every running container memory).
     std::string dir = root + "/containers/" + id;
     std::unique_ptr<net::NetworkRuntime> network;
-    if (argc > 9) {
+    if (!network_arg.empty()) {
         try {
-            network = net::decode_network(argv[9], pid);
+            network = net::decode_network(network_arg, pid);
         } catch (const std::exception&) {
             // Without its network the container still runs and is still supervised.
         }

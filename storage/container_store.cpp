@@ -87,6 +87,7 @@ std::string ContainerStore::work_dir(const std::string& id) const { return dir(i
 std::string ContainerStore::merged_dir(const std::string& id) const { return dir(id) + "/merged"; }
 std::string ContainerStore::userdata_dir(const std::string& id) const { return dir(id) + "/userdata"; }
 std::string ContainerStore::log_path(const std::string& id) const { return dir(id) + "/ctr.log"; }
+std::string ContainerStore::attach_fifo(const std::string& id) const { return userdata_dir(id) + "/attach-stdin"; }
 
 std::string ContainerStore::name_link(const std::string& name) const {
     return store_.root() + "/container-names/" + name;

@@ -5,7 +5,8 @@
 //   containers/<id>/state.json    ContainerState, rewritten atomically by whoever changes it
 //   containers/<id>/upper, work   overlay dirs (owned by the container's ids)
 //   containers/<id>/merged        mount point of the rootfs (inside the container's mount namespace)
-//   containers/<id>/userdata/     hosts, hostname, resolv.conf, seccomp.json
+//   containers/<id>/userdata/     hosts, hostname, resolv.conf, seccomp.json; attach-stdin (FIFO of a
+//                                 detached -i container: `attach` writes, the supervisor reads)
 //   containers/<id>/ctr.log       k8s-file log
 //   locks/container-<id>.lock     lifecycle lock (exclusive while starting, stopping, removing,
 //                                 changing state)
@@ -130,6 +131,9 @@ public:
     std::string merged_dir(const std::string& id) const;
     std::string userdata_dir(const std::string& id) const;
     std::string log_path(const std::string& id) const;
+    // A detached -i container's stdin arrives through this FIFO (`attach` writes it, the supervisor
+    // reads it); the first writer's EOF closes the container's stdin, as with Podman's conmon.
+    std::string attach_fifo(const std::string& id) const;
 
     // Writes a new container (dirs, config, state "created") under the store's exclusive lock.
     // Fails with "the container name "x" is already in use by <id>. You have to remove that

@@ -36,6 +36,7 @@ std::optional<ojson> inspect_container(storage::Store& store, const std::string&
     p.merged = containers.merged_dir(cfg->id);
     p.userdata = containers.userdata_dir(cfg->id);
     p.log = containers.log_path(cfg->id);
+    p.volumes = store.root() + "/volumes";
     for (auto it = cfg->layers.rbegin(); it != cfg->layers.rend(); ++it) p.lower_dirs.push_back(store.layer_diff_dir(*it));
     if (auto img = store.image(cfg->image_id)) p.image_digest = img->digest;
     try {
@@ -45,6 +46,10 @@ std::optional<ojson> inspect_container(storage::Store& store, const std::string&
     }
     v.cfg = std::move(*cfg);
     return container_inspect_json(v, p);
+}
+
+json container_template_data(const ojson& doc) {
+    return with_go_times(doc, {{"Created"}, {"State", "StartedAt"}, {"State", "FinishedAt"}});
 }
 
 namespace {
@@ -81,7 +86,7 @@ int container_inspect_cmd(Context& ctx) {
         output::ParsedFormat pf = output::parse_format(format, "");
         output::Template t("inspect", pf.body);
         std::string out;
-        for (const auto& j : found) out += t.execute(json(j), "define.InspectContainerData");
+        for (const auto& j : found) out += t.execute(container_template_data(j), "define.InspectContainerData");
         cli::print_out(out);
     }
     if (!missing.empty()) throw Error("inspecting object: " + missing);

@@ -13,4 +13,7 @@ namespace burrow::commands {
 // there is none.
 std::optional<nlohmann::ordered_json> inspect_container(storage::Store& store, const std::string& ref);
 
+// That document as --format templates see it (times as Go prints them).
+nlohmann::json container_template_data(const nlohmann::ordered_json& doc);
+
 }  // namespace burrow::commands

@@ -119,6 +119,25 @@ std::string go_time_string_ns(int64_t unix_ns) {
     return date + trimmed_fraction(frac) + zone;
 }
 
+nlohmann::json with_go_times(const ojson& doc, const std::vector<std::vector<std::string>>& time_paths) {
+    nlohmann::json out(doc);
+    for (const auto& path : time_paths) {
+        nlohmann::json* v = &out;
+        for (const auto& key : path) {
+            if (!v->is_object() || !v->contains(key)) {
+                v = nullptr;
+                break;
+            }
+            v = &(*v)[key];
+        }
+        if (!v || !v->is_string()) continue;
+        std::string s = v->get<std::string>();
+        if (s.rfind("0001-01-01T00:00:00", 0) == 0) *v = go_time_string_ns(0);
+        else if (auto ns = parse_input_time(s, true, 0)) *v = go_time_string_ns(*ns);
+    }
+    return out;
+}
+
 int64_t go_unix_seconds(int64_t unix_ns) {
     if (unix_ns == 0) return kGoZeroUnix;
     time_t sec;
@@ -280,24 +299,25 @@ int signal_number(const std::string& name) {
     return 0;
 }
 
-static ojson mounts_json(const ContainerConfig& c) {
+static ojson mounts_json(const ContainerConfig& c, const InspectPaths& p) {
     ojson a = ojson::array();
     for (const auto& m : c.mounts) {
         if (m.type == "tmpfs") continue;
         ojson o;
         o["Type"] = m.type;
         if (m.type == "volume") o["Name"] = m.source;
-        o["Source"] = m.source;
+        o["Source"] = m.type == "volume" && !p.volumes.empty() ? p.volumes + "/" + m.source + "/_data" : m.source;
         o["Destination"] = m.destination;
         o["Driver"] = m.type == "volume" ? "local" : "";
         o["Mode"] = "";
         ojson opts = ojson::array();
         for (const auto& x : m.options)
             if (x != "ro" && x != "rw") opts.push_back(x);
-        if (m.type == "bind" && opts.empty()) opts.push_back("rbind");
+        if (std::find(opts.begin(), opts.end(), "bind") == opts.end() && std::find(opts.begin(), opts.end(), "rbind") == opts.end())
+            opts.push_back("rbind");
         o["Options"] = opts;
         o["RW"] = !m.read_only();
-        o["Propagation"] = m.type == "bind" ? "rprivate" : "";
+        o["Propagation"] = "rprivate";
         a.push_back(o);
     }
     return a;
@@ -449,7 +469,7 @@ ojson container_inspect_json(const ContainerView& v, const InspectPaths& p) {
     data["UpperDir"] = p.upper;
     data["WorkDir"] = p.work;
     j["GraphDriver"] = {{"Name", "overlay"}, {"Data", data}};
-    j["Mounts"] = mounts_json(c);
+    j["Mounts"] = mounts_json(c, p);
     j["Dependencies"] = ojson::array();
     ojson net;
     for (const char* k : {"EndpointID", "Gateway", "IPAddress"}) net[k] = "";

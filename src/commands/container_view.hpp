@@ -21,6 +21,11 @@ struct ContainerView {
 // "0001-01-01T00:00:00Z"), and String() ("2026-11-22 10:57:25.144212069 +0000 UTC").
 std::string rfc3339_nano(int64_t unix_ns);
 std::string go_time_string_ns(int64_t unix_ns);
+
+// An inspect document as `--format` templates see it: the RFC 3339 strings at `time_paths`
+// ({"State", "StartedAt"}) become Go's Time.String(), since Podman's templates get time.Time
+// values there. The JSON output keeps RFC 3339.
+nlohmann::json with_go_times(const nlohmann::ordered_json& doc, const std::vector<std::vector<std::string>>& time_paths);
 // Unix seconds as Go's Time.Unix() gives them; the zero time (0 here) is -62135596800.
 int64_t go_unix_seconds(int64_t unix_ns);
 
@@ -43,6 +48,7 @@ nlohmann::ordered_json ps_json(const ContainerView& v, int64_t now_ns);
 // the container's capability set (names; shown sorted).
 struct InspectPaths {
     std::string dir, upper, work, merged, userdata, log;
+    std::string volumes;  // <root>/volumes: a named volume's Source is volumes/<name>/_data
     std::vector<std::string> lower_dirs;  // top-most first
     std::string image_digest;
     std::vector<std::string> caps;

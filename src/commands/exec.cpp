@@ -31,6 +31,8 @@ using cli::Context;
 
 namespace {
 
+// Podman's code for an exec session that could not be made (libpod's ExecErrorCodeGeneric).
+constexpr int kExitExecGeneric = 255;
 
 // -e/--env and --env-file on top of the container's environment (later wins).
 std::vector<std::string> exec_env(const Context& ctx, const storage::ContainerConfig& cfg, bool tty) {
@@ -54,7 +56,9 @@ std::vector<std::string> exec_env(const Context& ctx, const storage::ContainerCo
     for (const auto& e : cfg.env) add(e);
     if (tty) set("TERM", "xterm");
     for (const auto& file : ctx.flags.get_list("env-file")) {
-        for (auto line : split(read_file(file), '\n')) {
+        auto text = read_file_if_exists(file);
+        if (!text) throw Error("parsing env file \"" + file + "\": open " + file + ": no such file or directory");
+        for (auto line : split(*text, '\n')) {
             line = trim(line);
             if (line.empty() || line[0] == '#') continue;
             add(line);
@@ -67,12 +71,15 @@ std::vector<std::string> exec_env(const Context& ctx, const storage::ContainerCo
 }
 
 int exec_cmd(Context& ctx) {
+    if (ctx.args.empty()) throw Error("exec requires the name or ID of a container or the --latest flag");
     auto& store = ctx.store();
     auto cfg = find_container(store, ctx.args[0]);
     storage::ContainerStore containers(store);
     auto st = containers.state(cfg.id);
     if (st.status != storage::Status::running)
-        throw Error("can only create exec sessions on running containers: container state improper");
+        throw Error("can only create exec sessions on running containers: container state improper", kExitExecGeneric);
+    if (ctx.args.size() < 2)
+        throw Error("must provide a non-empty command to start an exec session: invalid argument", kExitExecGeneric);
     bool tty = ctx.flags.get_bool("tty");
     bool interactive = ctx.flags.get_bool("interactive");
     bool detach = ctx.flags.get_bool("detach");
@@ -83,11 +90,17 @@ int exec_cmd(Context& ctx) {
     spec.env = exec_env(ctx, cfg, tty);
     spec.workdir = ctx.flags.changed("workdir") ? ctx.flags.get_string("workdir") : cfg.workdir;
     if (spec.workdir.empty()) spec.workdir.push_back('/');
+    spec.create_workdir = false;
 
     std::string root = "/proc/" + std::to_string(st.pid) + "/root";
     if (ctx.flags.changed("user")) {
-        auto u = rootless::resolve_user(ctx.flags.get_string("user"), read_file_if_exists(root + "/etc/passwd"),
-                                        read_file_if_exists(root + "/etc/group"));
+        rootless::ResolvedUser u;
+        try {
+            u = rootless::resolve_user(ctx.flags.get_string("user"), read_file_if_exists(root + "/etc/passwd"),
+                                       read_file_if_exists(root + "/etc/group"));
+        } catch (const Error& e) {
+            throw Error(e.what(), kExitExecGeneric);
+        }
         spec.uid = u.uid;
         spec.gid = u.gid;
         spec.groups = u.groups;
@@ -186,7 +199,7 @@ void register_exec(cli::CommandTable& t) {
                   string_flag("user", 'u', "Sets the username or UID used and optionally the groupname or GID for the specified command"),
                   string_flag("workdir", 'w', "Working directory inside the container"),
                   help_flag()};
-    exec.min_args = 2;
+    exec.min_args = 0;  // Podman's own words for a missing container or command
     exec.interspersed = false;
     exec.handler = exec_cmd;
     t.add(exec);

@@ -10,6 +10,7 @@
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
 #include "src/commands/container_inspect.hpp"
+#include "src/commands/container_view.hpp"
 #include "src/commands/register.hpp"
 #include "src/output/format.hpp"
 #include "src/output/template.hpp"
@@ -191,7 +192,10 @@ int inspect_images(Context& ctx, bool generic) {
         output::ParsedFormat pf = output::parse_format(format, "");
         output::Template t("inspect", pf.body);
         std::string out;
-        for (const auto& j : found) out += t.execute(json(j.first), j.second);
+        for (const auto& j : found)
+            out += t.execute(std::string(j.second) == "define.InspectContainerData" ? container_template_data(j.first)
+                                                                                    : with_go_times(j.first, {{"Created"}}),
+                             j.second);
         cli::print_out(out);
     }
     if (!missing.empty()) throw Error("inspecting object: " + missing);

@@ -1,5 +1,6 @@
 // start, stop, kill, restart, rm, wait, attach: one small handler each over engine/lifecycle.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -142,12 +143,13 @@ volatile sig_atomic_t g_attach_signal = 0;
 void note_signal(int sig) { g_attach_signal = sig; }
 
 // A detached container's output is in its log: attach follows the log from now on until the
-// container exits, and returns its exit code. Signals (Ctrl-C) go to the container.
+// container exits. Our stdin goes to a -i container through its attach FIFO (its EOF closes the
+// container's stdin). Signals (Ctrl-C) go to the container. As Podman 4.3: a newline at the end,
+// and exit 0 whatever the container's code.
 int attach_cmd(Context& ctx) {
     auto cfg = find_container(ctx.store(), ctx.args[0]);
     storage::ContainerStore containers(ctx.store());
-    if (containers.state(cfg.id).status != Status::running)
-        throw Error("you can only attach to running containers: container state improper");
+    if (containers.state(cfg.id).status != Status::running) throw Error("you can only attach to running containers");
     bool proxy = !ctx.flags.changed("sig-proxy") || ctx.flags.get_bool("sig-proxy");
     if (proxy) {
         struct sigaction sa {};
@@ -157,7 +159,11 @@ int attach_cmd(Context& ctx) {
     UniqueFd fd(::open(containers.log_path(cfg.id).c_str(), O_RDONLY | O_CLOEXEC | O_CREAT, 0600));
     if (!fd) throw_errno("open the log of " + cfg.id);
     ::lseek(fd.get(), 0, SEEK_END);
-    std::string pending;
+    UniqueFd to_ctr;  // the FIFO; no reader (ENXIO) = the container's stdin is closed already
+    if (cfg.interactive && !cfg.tty && !ctx.flags.get_bool("no-stdin"))
+        to_ctr = UniqueFd(::open(containers.attach_fifo(cfg.id).c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    if (to_ctr) ::signal(SIGPIPE, SIG_IGN);  // a write after the container's exit fails with EPIPE instead
+    std::string pending, unsent;
     char buf[65536];
     auto pump = [&] {
         for (;;) {
@@ -177,6 +183,24 @@ int attach_cmd(Context& ctx) {
             pending.erase(0, start);
         }
     };
+    // Waits up to 50 ms for our stdin (or for room in the FIFO) and moves what it can.
+    auto relay_stdin = [&] {
+        struct pollfd p {-1, 0, 0};
+        if (to_ctr) p = unsent.empty() ? pollfd{0, POLLIN, 0} : pollfd{to_ctr.get(), POLLOUT, 0};
+        if (::poll(&p, p.fd < 0 ? 0 : 1, 50) <= 0 || !to_ctr) return;
+        if (unsent.empty()) {
+            ssize_t n = ::read(0, buf, sizeof buf);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+            if (n <= 0) {
+                to_ctr.reset();
+                return;
+            }
+            unsent.assign(buf, static_cast<size_t>(n));
+        }
+        ssize_t w = ::write(to_ctr.get(), unsent.data(), unsent.size());
+        if (w > 0) unsent.erase(0, static_cast<size_t>(w));
+        else if (w < 0 && errno != EAGAIN && errno != EINTR) to_ctr.reset();  // the container's stdin went away
+    };
     for (;;) {
         pump();
         if (g_attach_signal) {
@@ -189,11 +213,12 @@ int attach_cmd(Context& ctx) {
         }
         auto st = containers.state(cfg.id);
         if (st.status != Status::running && st.status != Status::stopping) {
-            int code = engine::wait_container(ctx.store(), cfg);  // lets the supervisor record it
+            engine::wait_container(ctx.store(), cfg);  // lets the supervisor record it
             pump();
-            return code;
+            std::fputs("\n", stdout);
+            return 0;
         }
-        ::usleep(50000);
+        relay_stdin();
     }
 }
 

@@ -101,8 +101,20 @@ int64_t created_of(const std::vector<ContainerView>& all, const std::string& ref
     throw Error("no container with name or ID \"" + ref + "\" found: no such container");
 }
 
+bool label_matches(const std::string& val, const std::map<std::string, std::string>& labels) {
+    size_t eq = val.find('=');
+    auto it = labels.find(val.substr(0, eq));
+    return it != labels.end() && (eq == std::string::npos || it->second == val.substr(eq + 1));
+}
+
 bool keep(const ContainerView& v, const Filters& filters, const std::vector<ContainerView>& all) {
     for (const auto& [key, values] : filters) {
+        // Podman ORs the values of one filter, except labels: a container must carry them all.
+        if (key == "label") {
+            for (const auto& val : values)
+                if (!label_matches(val, v.cfg.labels)) return false;
+            continue;
+        }
         bool any = false;
         for (const auto& val : values) {
             if (key == "id") any = v.cfg.id.rfind(val, 0) == 0;
@@ -112,11 +124,6 @@ bool keep(const ContainerView& v, const Filters& filters, const std::vector<Cont
             else if (key == "exited") any = v.st.status == Status::exited && v.st.exit_code == std::stoi(val);
             else if (key == "before") any = v.cfg.created < created_of(all, val);
             else if (key == "since") any = v.cfg.created > created_of(all, val);
-            else if (key == "label") {
-                size_t eq = val.find('=');
-                auto it = v.cfg.labels.find(val.substr(0, eq));
-                any = it != v.cfg.labels.end() && (eq == std::string::npos || it->second == val.substr(eq + 1));
-            }
             if (any) break;
         }
         if (!any) return false;

@@ -6,6 +6,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -39,6 +40,7 @@ bool is_whiteout(const std::string& p) {
 // The image per --pull: "missing" (default), "always", "never", "newer".
 storage::ImageRecord resolve_image(storage::Store& store, const cli::ParsedFlags& f, const std::string& ref) {
     std::string policy = f.changed("pull") ? f.get_string("pull") : "missing";
+    check_pull_policy(policy);  // before anything is pulled
     std::optional<storage::ImageRecord> rec;
     {
         auto lock = store.lock_shared();
@@ -116,6 +118,9 @@ std::vector<std::string> own_command_line() {
 ContainerConfig create_container(storage::Store& store, const CreateRequest& req) {
     const auto& f = *req.flags;
     if (req.args.empty()) throw Error("must provide an image name");
+    std::string cidfile = f.get_string("cidfile");
+    if (!cidfile.empty() && path_exists(cidfile))
+        throw Error("container id file exists. Ensure another container is not using it or delete " + cidfile);
     storage::ImageRecord image = resolve_image(store, f, req.args[0]);
     std::string config_text;
     {
@@ -146,47 +151,55 @@ ContainerConfig create_container(storage::Store& store, const CreateRequest& req
         bool v2 = ::statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
         // Podman's words; on cgroup v2 the limits need a delegated cgroup from the systemd user
         // manager, which the systemd work adds.
-        std::fprintf(stderr, "WARN[0000] %s\n",
+        std::fprintf(stderr, "%s\n",
                      v2 ? "Resource limits are not honoured without a systemd user session; ignoring them"
                         : "Resource limits are not supported and ignored on cgroups V1 rootless systems");
     }
-    // -v /path: an anonymous volume, made now so that `rm -v` can find and remove it
-    storage::VolumeStore volumes(store);
-    std::vector<std::string> made;
-    for (auto& m : cfg.mounts)
-        if (m.type == "volume" && m.source.empty()) {
-            m.source = volumes.create("", {}, {}, true).name;
-            made.push_back(m.source);
-        }
-    struct UndoVolumes {
-        storage::VolumeStore& vs;
-        std::vector<std::string>& names;
-        bool keep = false;
-        ~UndoVolumes() {
-            if (keep) return;
-            for (const auto& n : names) try {
-                    vs.remove(n);
-                } catch (const Error&) {
-                }
-        }
-    } undo{volumes, made};
     storage::ContainerStore containers(store);
-    if (f.changed("replace") && f.get_bool("replace") && !cfg.name.empty()) {
-        if (auto old = containers.find(cfg.name); old && old->name == cfg.name)
-            remove_container(store, *old, true, 0);
+    if (f.get_bool("replace")) {
+        if (auto old = containers.find(cfg.name); old && old->name == cfg.name) {
+            remove_container(store, *old, true, old->stop_timeout);
+            // Podman prints the name of the container it replaced.
+            std::printf("%s\n", cfg.name.c_str());
+            std::fflush(stdout);
+        }
     }
+    // -v /path: an anonymous volume. Its name is fixed now and the volume made once the record
+    // exists, so that a name already in use leaves no volume behind.
+    std::vector<std::string> anonymous;
+    for (auto& m : cfg.mounts)
+        if (m.type == "volume" && m.source.empty()) anonymous.push_back(m.source = random_hex(32));
     settle_ports(cfg);
     containers.create(cfg);
-    undo.keep = true;
-    if (!cfg.cidfile.empty()) {
-        try {
-            if (path_exists(cfg.cidfile)) throw Error("container id file exists. Ensure another container is not using it or delete " + cfg.cidfile);
-            atomic_write_file(cfg.cidfile, cfg.id, 0644, false);
-        } catch (const Error&) {
+    storage::VolumeStore volumes(store);
+    std::vector<std::string> made;
+    try {
+        // Named volumes exist from create on, as in Podman (`volume ls` shows them, `rm -v` keeps them).
+        for (const auto& m : cfg.mounts) {
+            if (m.type != "volume") continue;
+            if (std::find(anonymous.begin(), anonymous.end(), m.source) != anonymous.end()) {
+                volumes.create(m.source, {}, {}, true);
+                made.push_back(m.source);
+            } else if (!volumes.get(m.source)) {
+                try {
+                    volumes.create(m.source, {}, {});
+                    made.push_back(m.source);
+                } catch (const Error&) {
+                    if (!volumes.get(m.source)) throw;  // made by a concurrent create: fine
+                }
+            }
+        }
+        if (!cidfile.empty()) atomic_write_file(cidfile, cfg.id, 0644, false);
+    } catch (const Error&) {
+        {
             auto lock = containers.lock(cfg.id);
             containers.remove(cfg.id);
-            throw;
         }
+        for (const auto& n : made) try {
+                volumes.remove(n);
+            } catch (const Error&) {
+            }
+        throw;
     }
     return cfg;
 }

@@ -12,6 +12,7 @@
 #include "base/strings.hpp"
 #include "net/etc_files.hpp"
 #include "rootless/caps.hpp"
+#include "rootless/host_devices.hpp"
 #include "rootless/mount_plan.hpp"
 #include "rootless/seccomp.hpp"
 #include "rootless/userns.hpp"
@@ -224,12 +225,8 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     m.etc_files.push_back({ud + "/hostname", "/etc/hostname"});
     if (!cfg.no_hosts) m.etc_files.push_back({ud + "/hosts", "/etc/hosts"});
     if (has_resolv) m.etc_files.push_back({ud + "/resolv.conf", "/etc/resolv.conf"});
-    for (const auto& d : cfg.devices) {
-        auto parts = split(d, ':');
-        std::string host = parts[0];
-        std::string inside = parts.size() > 1 && !parts[1].empty() && parts[1][0] == '/' ? parts[1] : host;
-        m.devices.push_back({host, inside});
-    }
+    for (const auto& d : cfg.devices) m.devices.push_back(rootless::parse_device(d));
+    if (cfg.privileged) rootless::add_privileged_devices(m.devices);
     if (!cfg.privileged) {
         m.masked_paths = rootless::default_masked_paths();
         m.readonly_paths = rootless::default_readonly_paths();

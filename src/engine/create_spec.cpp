@@ -40,9 +40,22 @@ FlagSpec list(const std::string& n, char s, const std::string& u) {
     return FlagSpec{n, s, FlagType::StringList, "", u, false, ""};
 }
 
-bool valid_volume_name(const std::string& n) {
+// [a-zA-Z0-9][a-zA-Z0-9_.-]*, the pattern of container and volume names
+bool valid_name_pattern(const std::string& n) {
     if (n.empty() || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
     return std::all_of(n.begin(), n.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; });
+}
+
+void check_volume_name(const std::string& n) {
+    if (!valid_name_pattern(n))
+        throw Error("creating named volume \"" + n +
+                    "\": running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+}
+
+// Podman's message for a flag value strconv could not parse.
+Error flag_syntax(const std::string& flag, const std::string& v, const std::string& func) {
+    return Error("invalid argument \"" + v + "\" for \"--" + flag + "\" flag: strconv." + func + ": parsing \"" + v +
+                 "\": invalid syntax");
 }
 
 std::string absolute(const std::string& p) {
@@ -95,44 +108,6 @@ std::vector<std::string> env_file_lines(const std::string& path) {
         out.push_back(line);
     }
     return out;
-}
-
-int64_t parse_bytes(const std::string& s) {
-    if (s.empty()) throw Error("invalid size: ''");
-    size_t i = 0;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    if (i == 0) throw Error("invalid size: '" + s + "'");
-    double v = std::atof(s.substr(0, i).c_str());
-    std::string unit = s.substr(i);
-    for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!unit.empty() && unit.back() == 'b' && unit.size() > 1) unit.pop_back();
-    double mult = 1;
-    if (unit == "" || unit == "b") mult = 1;
-    else if (unit == "k") mult = 1024;
-    else if (unit == "m") mult = 1024.0 * 1024;
-    else if (unit == "g") mult = 1024.0 * 1024 * 1024;
-    else if (unit == "t") mult = 1024.0 * 1024 * 1024 * 1024;
-    else throw Error("invalid size: '" + s + "'");
-    return static_cast<int64_t>(v * mult);
-}
-
-std::string canonical_signal(const std::string& in) {
-    static const char* names[] = {"",     "HUP",  "INT",  "QUIT", "ILL",  "TRAP",   "ABRT", "BUS",  "FPE",  "KILL", "USR1",
-                                  "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN",
-                                  "TTOU", "URG",  "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO",  "PWR",  "SYS"};
-    std::string s = in;
-    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (!s.empty() && std::all_of(s.begin(), s.end(), ::isdigit)) {
-        int n = std::atoi(s.c_str());
-        if (n > 0 && n < 32) return std::string("SIG") + names[n];
-        if (n >= 32 && n <= 64) return "SIGRTMIN+" + std::to_string(n - 34);
-        throw Error("invalid signal: " + in);
-    }
-    if (s.rfind("SIG", 0) == 0) s = s.substr(3);
-    for (int n = 1; n < 32; ++n)
-        if (s == names[n]) return "SIG" + s;
-    if (s.rfind("RTMIN", 0) == 0 || s.rfind("RTMAX", 0) == 0) return "SIG" + s;
-    throw Error("invalid signal: " + in);
 }
 
 std::vector<std::string> parse_entrypoint(const std::string& v) {
@@ -199,6 +174,7 @@ std::vector<FlagSpec> create_flags() {
         str("pull", 0, "Pull image policy", "missing"),
         b("quiet", 'q', "Suppress output information when pulling images"),
         b("read-only", 0, "Make containers root filesystem read-only"),
+        b("read-only-tmpfs", 0, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", "true"),
         b("replace", 0, "If a container with the same name exists, replace it"),
         str("restart", 0, "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
         b("rm", 0, "Remove container (and pod if created) after exit"),
@@ -281,8 +257,7 @@ MountSpec parse_volume_flag(const std::string& value) {
             struct stat st;
             if (::stat(m.source.c_str(), &st) < 0) throw Error("statfs " + m.source + ": no such file or directory");
         } else {
-            if (!valid_volume_name(src))
-                throw Error("invalid volume name \"" + src + "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+            check_volume_name(src);
             m.type = "volume";
             m.source = src;
         }
@@ -292,7 +267,7 @@ MountSpec parse_volume_flag(const std::string& value) {
                                            "rbind", "bind", "shared", "rshared", "slave", "rslave", "private", "rprivate",
                                            "copy", "nocopy", "idmap"};
                 if (std::none_of(std::begin(ok), std::end(ok), [&](const char* x) { return o == x; }))
-                    throw Error("invalid option type: \"" + o + "\"");
+                    throw Error("invalid option type \"" + o + "\"");
                 if (o == "z" || o == "Z") continue;  // SELinux relabels: nothing to do here
                 m.options.push_back(o);
             }
@@ -319,7 +294,9 @@ MountSpec parse_mount_flag(const std::string& value) {
             m.destination = v;
         } else if (k == "ro" || k == "readonly") {
             if (eq == std::string::npos || v == "true" || v == "1") m.options.push_back("ro");
-            else if (v != "false" && v != "0") throw Error("invalid value for " + k + ": \"" + v + "\"");
+            else if (v != "false" && v != "0")
+                throw Error("'readonly', 'ro', or 'rw' must be set to true or false, instead received \"" + v +
+                            "\": must provide an argument for option");
         } else if (k == "tmpfs-size") {
             m.options.push_back("size=" + v);
         } else if (k == "tmpfs-mode") {
@@ -332,19 +309,21 @@ MountSpec parse_mount_flag(const std::string& value) {
         } else if (k == "nosuid" || k == "nodev" || k == "noexec" || k == "rw") {
             if (k != "rw") m.options.push_back(k);
         } else {
-            throw Error("unknown mount option \"" + k + "\": invalid mount option");
+            throw Error(k + ": invalid mount option");
         }
     }
-    if (!typed) throw Error("type must be specified for --mount: invalid argument");
-    if (m.destination.empty()) throw Error("must set destination for --mount: invalid argument");
+    if (!typed)
+        throw Error("incorrect mount format: should be --mount type=<bind|tmpfs|volume>,[src=<host-dir|volume-name>,]"
+                    "target=<ctr-dir>[,options]");
+    if (m.destination.empty()) throw Error("must set volume destination");
     check_dest(m.destination);
     if (m.type == "bind") {
         if (m.source.empty()) throw Error("must set source for a bind mount: invalid argument");
         m.source = absolute(m.source);
         struct stat st;
         if (::stat(m.source.c_str(), &st) < 0) throw Error("statfs " + m.source + ": no such file or directory");
-    } else if (m.type == "volume" && !m.source.empty() && !valid_volume_name(m.source)) {
-        throw Error("invalid volume name \"" + m.source + "\"");
+    } else if (m.type == "volume" && !m.source.empty()) {
+        check_volume_name(m.source);
     }
     return m;
 }
@@ -357,114 +336,12 @@ MountSpec parse_tmpfs_flag(const std::string& value) {
     check_dest(m.destination);
     if (colon != std::string::npos)
         for (const auto& o : split(value.substr(colon + 1), ',')) m.options.push_back(o);
-    bool has_size = std::any_of(m.options.begin(), m.options.end(), [](const std::string& o) { return o.rfind("size=", 0) == 0; });
-    if (!has_size) m.options.push_back("size=65536k");
     return m;
 }
 
-namespace {
-
-// Podman's parseAndValidatePort / parseAndValidateRange, with their texts.
-uint16_t parse_port_number(const std::string& t) {
-    size_t first_digit = !t.empty() && (t[0] == '+' || t[0] == '-') ? 1 : 0;  // Go's Atoi takes a sign
-    if (t.size() == first_digit || !std::all_of(t.begin() + static_cast<long>(first_digit), t.end(), ::isdigit))
-        throw Error("invalid port number: strconv.Atoi: parsing \"" + t + "\": invalid syntax");
-    long long n = t.size() > 12 ? 99999999 : std::atoll(t.c_str());
-    if (n < 1 || n > 65535) throw Error("port numbers must be between 1 and 65535 (inclusive), got " + t);
-    return static_cast<uint16_t>(n);
-}
-
-// "80" -> (80, 1), "80-82" -> (80, 3)
-std::pair<uint16_t, uint16_t> parse_port_range(const std::string& s) {
-    auto dash = s.find('-');
-    if (dash == std::string::npos) return {parse_port_number(s), 1};
-    uint16_t start = parse_port_number(s.substr(0, dash)), end = parse_port_number(s.substr(dash + 1));
-    if (end <= start)
-        throw Error("the end port of a range must be higher than the start port - " + std::to_string(end) +
-                    " is not higher than " + std::to_string(start));
-    return {start, static_cast<uint16_t>(end - start + 1)};
-}
-
-}  // namespace
-
-std::vector<storage::PortMapping> parse_publish(const std::string& value) {
-    std::string v = value, proto = "tcp";
-    auto proto_parts = split(value, '/');
-    if (proto_parts.size() > 2) throw Error("invalid port format - protocol can only be specified once");
-    if (proto_parts.size() == 2) {
-        v = proto_parts[0];
-        proto = to_lower(proto_parts[1]);
-        if (proto.empty()) throw Error("must provide a non-empty protocol to publish");
-        if (proto != "tcp" && proto != "udp" && proto != "sctp") throw Error("unrecognized protocol \"" + proto + "\" in port mapping");
-    }
-    std::string ip;
-    std::vector<std::string> parts;
-    if (!v.empty() && v[0] == '[') {  // [::1]:8080:80
-        auto close = v.find(']');
-        if (close == std::string::npos) throw Error("invalid port format - format is [[hostIP:]hostPort:]containerPort");
-        ip = v.substr(1, close - 1);
-        std::string rest = v.substr(close + 1);
-        if (rest.empty() || rest[0] != ':') throw Error("invalid port format - format is [[hostIP:]hostPort:]containerPort");
-        parts = split(rest.substr(1), ':');
-        parts.insert(parts.begin(), ip);
-    } else {
-        parts = split(v, ':');
-    }
-    if (parts.size() > 3) throw Error("invalid port format - format is [[hostIP:]hostPort:]containerPort");
-    if (parts.size() == 3) {
-        ip = parts[0];
-        if (!ip.empty() && !net::parse_ipv4(ip) && ip.find(':') == std::string::npos)
-            throw Error("cannot parse \"" + ip + "\" as an IP address");
-        parts.erase(parts.begin());
-    }
-    std::string ctr = parts.back();
-    if (ctr.empty()) throw Error("must provide a non-empty container port to publish");
-    storage::PortMapping p;
-    p.host_ip = ip;
-    p.protocol = proto;
-    try {
-        std::tie(p.container_port, p.range) = parse_port_range(ctr);
-    } catch (const Error& e) {
-        throw e.wrap("parsing container port");
-    }
-    if (parts.size() == 2 && !parts[0].empty()) {
-        std::pair<uint16_t, uint16_t> host;
-        try {
-            host = parse_port_range(parts[0]);
-        } catch (const Error& e) {
-            throw e.wrap("parsing host port");
-        }
-        if (host.second != p.range)
-            throw Error("host and container port ranges have different lengths: " + std::to_string(host.second) + " vs " +
-                        std::to_string(p.range));
-        p.host_port = host.first;
-    }
-    return {p};
-}
-
-storage::Ulimit parse_ulimit(const std::string& value) {
-    static const char* names[] = {"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
-                                  "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack", "as"};
-    auto eq = value.find('=');
-    if (eq == std::string::npos) throw Error("invalid ulimit argument: " + value);
-    storage::Ulimit u;
-    u.name = value.substr(0, eq);
-    if (u.name.rfind("RLIMIT_", 0) == 0) u.name = u.name.substr(7);
-    for (auto& c : u.name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (std::none_of(std::begin(names), std::end(names), [&](const char* n) { return u.name == n; }))
-        throw Error("invalid ulimit type: " + u.name);
-    std::string v = value.substr(eq + 1);
-    auto colon = v.find(':');
-    auto num = [&](const std::string& s) -> int64_t {
-        if (s == "-1" || s == "unlimited") return -1;
-        if (s.empty() || !std::all_of(s.begin(), s.end(), ::isdigit)) throw Error("invalid ulimit argument: " + value);
-        return std::atoll(s.c_str());
-    };
-    u.soft = num(v.substr(0, colon));
-    u.hard = colon == std::string::npos ? u.soft : num(v.substr(colon + 1));
-    if (u.soft != -1 && u.hard != -1 && u.soft > u.hard)
-        throw Error("ulimit soft limit must be less than or equal to hard limit: " + std::to_string(u.soft) + " > " + std::to_string(u.hard));
-    return u;
+void check_pull_policy(const std::string& p) {
+    if (!p.empty() && p != "missing" && p != "always" && p != "never" && p != "newer")
+        throw Error("unsupported pull policy \"" + p + "\"");
 }
 
 ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vector<std::string>& args,
@@ -483,9 +360,10 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     c.hostname = f.get_string("hostname");
     c.cidfile = f.get_string("cidfile");
     c.pull_policy = f.get_string("pull");
-    if (!c.pull_policy.empty() && c.pull_policy != "missing" && c.pull_policy != "always" && c.pull_policy != "never" &&
-        c.pull_policy != "newer")
-        throw Error("invalid pull policy \"" + c.pull_policy + "\"");
+    check_pull_policy(c.pull_policy);
+    if (!c.name.empty() && !valid_name_pattern(c.name))
+        throw Error("running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    if (f.get_bool("replace") && c.name.empty()) throw Error("cannot replace container without --name being set");
     if (f.changed("platform") && (f.changed("arch") || f.changed("os")))
         throw Error("--platform option can not be specified with --arch or --os");
     if (f.changed("restart") && c.remove && f.get_string("restart") != "no" && !f.get_string("restart").empty())
@@ -502,8 +380,15 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     for (const auto& e : image.env) add_env(kv, e);
     if (c.env_host)
         for (char** ep = environ; *ep; ++ep) add_env(kv, *ep);
-    for (const auto& file : f.get_list("env-file"))
-        for (const auto& line : env_file_lines(file)) add_env(kv, line);
+    for (const auto& file : f.get_list("env-file")) {
+        std::vector<std::string> lines;
+        try {
+            lines = env_file_lines(file);
+        } catch (const Error& e) {
+            throw e.wrap("parsing env file \"" + file + "\"");
+        }
+        for (const auto& line : lines) add_env(kv, line);
+    }
     for (const auto& e : f.get_list("env")) add_env(kv, e);
     bool has_path = std::any_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "PATH"; });
     if (!has_path) kv.insert(kv.begin(), {"PATH", kDefaultPath});
@@ -519,7 +404,7 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     c.userns = f.get_string("userns");
     if (c.userns == "private" || c.userns == "host") c.userns = c.userns == "host" ? "host" : "";
     if (!c.userns.empty() && c.userns != "keep-id" && c.userns != "host" && c.userns.rfind("keep-id:", 0) != 0 && c.userns != "auto")
-        throw Error("invalid value \"" + c.userns + "\" for --userns");
+        throw Error("unrecognized namespace mode " + c.userns + " passed");
     std::string user_spec = c.user;
     if (c.userns == "keep-id" && !f.changed("user")) user_spec = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
     auto resolved = rootless::resolve_user(user_spec, rootfs("/etc/passwd"), rootfs("/etc/group"));
@@ -536,6 +421,28 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     for (const auto& v : f.get_list("volume")) add_mount(c.mounts, parse_volume_flag(v));
     for (const auto& v : f.get_list("mount")) add_mount(c.mounts, parse_mount_flag(v));
     for (const auto& v : f.get_list("tmpfs")) add_mount(c.mounts, parse_tmpfs_flag(v));
+    for (auto& m : c.mounts) {
+        // Podman mounts volumes nosuid,nodev unless told otherwise.
+        if (m.type != "volume") continue;
+        if (std::find(m.options.begin(), m.options.end(), "suid") == m.options.end() &&
+            std::find(m.options.begin(), m.options.end(), "nosuid") == m.options.end())
+            m.options.push_back("nosuid");
+        if (std::find(m.options.begin(), m.options.end(), "dev") == m.options.end() &&
+            std::find(m.options.begin(), m.options.end(), "nodev") == m.options.end())
+            m.options.push_back("nodev");
+    }
+    if (c.read_only && f.get_bool("read-only-tmpfs")) {
+        // Podman keeps these writable on a read-only rootfs, unless a mount of the user's is there.
+        for (const char* d : {"/tmp", "/var/tmp", "/run"}) {
+            if (std::any_of(c.mounts.begin(), c.mounts.end(), [&](const MountSpec& m) { return m.destination == d; }))
+                continue;
+            MountSpec m;
+            m.type = "tmpfs";
+            m.destination = d;
+            m.options = {"rw", "nosuid", "nodev"};
+            c.mounts.push_back(std::move(m));
+        }
+    }
     for (const auto& d : f.get_list("device")) {
         std::string host = d.substr(0, d.find(':'));
         if (::access(host.c_str(), F_OK) < 0) throw Error("stat " + host + ": no such file or directory");
@@ -569,11 +476,18 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     }
 
     // labels, stop, limits
-    for (const auto& file : f.get_list("label-file"))
-        for (const auto& line : env_file_lines(file)) {
+    for (const auto& file : f.get_list("label-file")) {
+        std::vector<std::string> lines;
+        try {
+            lines = env_file_lines(file);
+        } catch (const Error& e) {
+            throw e.wrap("unable to process labels");
+        }
+        for (const auto& line : lines) {
             auto eq = line.find('=');
             c.labels[line.substr(0, eq)] = eq == std::string::npos ? "" : line.substr(eq + 1);
         }
+    }
     for (const auto& [k, v] : image.labels) c.labels.emplace(k, v);
     for (const auto& l : f.get_list("label")) {
         auto eq = l.find('=');
@@ -588,18 +502,30 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     c.stop_signal = sig.empty() ? "SIGTERM" : canonical_signal(sig);
     std::string st = f.get_string("stop-timeout");
     if (!st.empty()) {
-        if (!std::all_of(st.begin(), st.end(), ::isdigit)) throw Error("invalid argument \"" + st + "\" for \"--stop-timeout\" flag: strconv.ParseUint: parsing \"" + st + "\": invalid syntax");
+        if (!std::all_of(st.begin(), st.end(), ::isdigit)) throw flag_syntax("stop-timeout", st, "ParseUint");
         c.stop_timeout = static_cast<unsigned>(std::atol(st.c_str()));
     }
     for (const auto& u : f.get_list("ulimit")) c.ulimits.push_back(parse_ulimit(u));
-    if (f.changed("memory")) c.memory = parse_bytes(f.get_string("memory"));
+    if (f.changed("memory")) {
+        try {
+            c.memory = parse_bytes(f.get_string("memory"));
+        } catch (const Error& e) {
+            throw e.wrap("invalid value for memory");
+        }
+    }
     if (f.changed("cpus")) {
         char* end = nullptr;
         std::string v = f.get_string("cpus");
         c.cpus = std::strtod(v.c_str(), &end);
-        if (!end || *end || c.cpus < 0) throw Error("invalid argument \"" + v + "\" for \"--cpus\" flag");
+        if (v.empty() || !end || *end) throw flag_syntax("cpus", v, "ParseFloat");
+        if (c.cpus < 0) throw Error("invalid argument \"" + v + "\" for \"--cpus\" flag");
     }
-    if (f.changed("pids-limit")) c.pids_limit = std::atoll(f.get_string("pids-limit").c_str());
+    if (f.changed("pids-limit")) {
+        std::string v = f.get_string("pids-limit");
+        char* end = nullptr;
+        c.pids_limit = std::strtoll(v.c_str(), &end, 10);
+        if (v.empty() || !end || *end) throw flag_syntax("pids-limit", v, "ParseInt");
+    }
 
     // network: the mode and its options are checked here, the ports bound at create and start
     c.network = net::parse_network_mode(f.changed("network") ? f.get_string("network") : f.get_string("net")).canonical;

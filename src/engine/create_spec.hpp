@@ -46,5 +46,11 @@ storage::MountSpec parse_tmpfs_flag(const std::string& value);
 // "-p [ip:]host[-range]:container[/proto]" (issue 4 uses it; parsed here so create validates).
 std::vector<storage::PortMapping> parse_publish(const std::string& value);
 storage::Ulimit parse_ulimit(const std::string& value);
+// go-units sizes as --memory takes them ("64m", "1.5g", "512"): bytes. "invalid size: 'x'" otherwise.
+int64_t parse_bytes(const std::string& s);
+// "usr1", "SIGUSR1", "10" -> "SIGUSR1". "invalid signal: x" otherwise.
+std::string canonical_signal(const std::string& s);
+// --pull: missing, always, never, newer ("" = missing). Podman's error otherwise.
+void check_pull_policy(const std::string& policy);
 
 }  // namespace burrow::engine

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -192,7 +193,18 @@ void write_msg(int fd, int code, const std::string& msg) {
     try {
         ::setsid();
         int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-        Stdio io = make_stdio(cfg, false);
+        // -i: the container's stdin stays open, fed by `attach` through a FIFO (Podman keeps it
+        // open in conmon). With -t the pty is the stdin and stays open anyway.
+        bool keep_stdin = cfg.interactive && !cfg.tty;
+        Stdio io = make_stdio(cfg, keep_stdin);
+        UniqueFd attach_fd;
+        if (keep_stdin) {
+            std::string fifo = ContainerStore(store).attach_fifo(cfg.id);
+            ::unlink(fifo.c_str());
+            if (::mkfifo(fifo.c_str(), 0600) < 0) throw_errno("mkfifo `" + fifo + "`");
+            attach_fd = UniqueFd(::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+            if (!attach_fd) throw_errno("open `" + fifo + "`");
+        }
         auto proc = launch(store, cfg, prep, io, net_io);
         pid_t pid = proc.release();
         std::string sup = supervisor_exe();
@@ -203,6 +215,12 @@ void write_msg(int fd, int code, const std::string& msg) {
         // write end of the $(...) that runs us, would keep that shell waiting for EOF as long as
         // the container lives), except what the supervisor is given below.
         ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+        if (keep_stdin) {
+            args.push_back("in=" + std::to_string(io.in_w.get()));
+            args.push_back("attach=" + std::to_string(attach_fd.get()));
+            ::fcntl(io.in_w.get(), F_SETFD, 0);
+            ::fcntl(attach_fd.get(), F_SETFD, 0);
+        }
         // The supervisor keeps the read ends across exec; the container's ends close here.
         ::fcntl(io.out_r.get(), F_SETFD, 0);
         if (io.err_r) ::fcntl(io.err_r.get(), F_SETFD, 0);
@@ -210,7 +228,7 @@ void write_msg(int fd, int code, const std::string& msg) {
         if (net_io.tap) {
             ::fcntl(net_io.tap.get(), F_SETFD, 0);
             for (const auto& l : net_io.listeners) ::fcntl(l.fd.get(), F_SETFD, 0);
-            args.push_back(net::encode_network(cfg.network, net_io.tap.get(), net_io.listeners, net_io.slirp_forwards));
+            args.push_back("net=" + net::encode_network(cfg.network, net_io.tap.get(), net_io.listeners, net_io.slirp_forwards));
         }
         io.out_w.reset();
         io.err_w.reset();
@@ -233,6 +251,8 @@ void write_msg(int fd, int code, const std::string& msg) {
         o.pid = pid;
         o.out_fd = io.out_r.get();
         o.err_fd = io.err_r ? io.err_r.get() : -1;
+        o.in_fd = io.in_w ? io.in_w.get() : -1;
+        o.attach_in_fd = attach_fd.get();
         o.log_path = ContainerStore(store).log_path(cfg.id);
         int code = supervise(o);
         record_exit(store, cfg.id, pid, code);

@@ -98,9 +98,9 @@ int supervise(const SuperviseOptions& o) {
     }
     if (o.tty && o.attach) copy_window_size(0, o.out_fd);
 
-    int out_fd = o.out_fd, err_fd = o.err_fd, in_fd = o.in_fd;
+    int out_fd = o.out_fd, err_fd = o.err_fd, in_fd = o.in_fd, attach_fd = o.attach_in_fd;
     bool stdin_open = o.relay_stdin && in_fd >= 0;
-    if (!o.relay_stdin && in_fd >= 0 && !o.tty) {
+    if (!o.relay_stdin && in_fd >= 0 && !o.tty && attach_fd < 0) {
         ::close(in_fd);
         in_fd = -1;
     }
@@ -113,10 +113,11 @@ int supervise(const SuperviseOptions& o) {
     for (;;) {
         p.clear();
         p.push_back({sfd.get(), POLLIN, 0});
-        size_t i_sig = 0, i_out = SIZE_MAX, i_err = SIZE_MAX, i_in = SIZE_MAX;
+        size_t i_sig = 0, i_out = SIZE_MAX, i_err = SIZE_MAX, i_in = SIZE_MAX, i_attach = SIZE_MAX;
         if (out_fd >= 0) i_out = p.size(), p.push_back({out_fd, POLLIN, 0});
         if (err_fd >= 0) i_err = p.size(), p.push_back({err_fd, POLLIN, 0});
         if (stdin_open) i_in = p.size(), p.push_back({0, POLLIN, 0});
+        if (attach_fd >= 0 && !exited) i_attach = p.size(), p.push_back({attach_fd, POLLIN, 0});
         if (exited && out_fd < 0 && err_fd < 0) break;
         // After the exit, output still in flight is drained; a grandchild holding the pipe open
         // (it outlived pid 1 somehow) must not keep us here forever.
@@ -158,6 +159,18 @@ int supervise(const SuperviseOptions& o) {
         };
         pump(i_out, out_fd, 1);
         pump(i_err, err_fd, 2);
+        if (i_attach != SIZE_MAX && (p[i_attach].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t got = ::read(attach_fd, buf, sizeof buf);
+            if (got > 0) {
+                write_all_fd(in_fd, buf, static_cast<size_t>(got));
+            } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+                // The attached writer is done: so is the container's stdin.
+                ::close(attach_fd);
+                attach_fd = -1;
+                if (in_fd >= 0) ::close(in_fd);
+                in_fd = -1;
+            }
+        }
         if (i_in != SIZE_MAX && (p[i_in].revents & (POLLIN | POLLHUP | POLLERR))) {
             ssize_t got = ::read(0, buf, sizeof buf);
             if (got > 0) {
@@ -178,6 +191,7 @@ int supervise(const SuperviseOptions& o) {
     if (out_fd >= 0 && out_fd != o.in_fd) ::close(out_fd);
     if (err_fd >= 0) ::close(err_fd);
     if (in_fd >= 0) ::close(in_fd);
+    if (attach_fd >= 0) ::close(attach_fd);
     log.flush();
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
     return exit_code_of(status);

@@ -19,6 +19,8 @@ struct SuperviseOptions {
     int out_fd = -1;         // read end of its stdout (the pty master with a tty)
     int err_fd = -1;         // read end of its stderr (-1 with a tty)
     int in_fd = -1;          // write end of its stdin (the pty master with a tty; -1 = none)
+    int attach_in_fd = -1;   // detached -i: read end (non-blocking) of the attach FIFO, relayed
+                             // to in_fd; its EOF closes in_fd
     bool attach = false;     // relay to/from this process's stdio
     bool relay_stdin = false;
     bool tty = false;

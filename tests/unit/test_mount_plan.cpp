@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "rootless/host_devices.hpp"
 #include "rootless/mount_plan.hpp"
 
 using namespace burrow::rootless;
@@ -212,7 +214,7 @@ TEST_CASE("without an own network namespace /sys is the host's, bound read-only"
 TEST_CASE("console and devices are bound onto files") {
     auto s = basic_spec();
     s.console = "/dev/pts/7";
-    s.devices = {{"/dev/fuse", "/dev/fuse"}, {"/dev/kvm", "/dev/vm0"}};
+    s.devices = {{"/dev/fuse", "/dev/fuse"}, {"/dev/kvm", "/dev/vm0", true}};
     auto ops = plan_mounts(s);
     size_t c = find(ops, Kind::bind, "/dev/console");
     REQUIRE(c < ops.size());
@@ -223,6 +225,67 @@ TEST_CASE("console and devices are bound onto files") {
     CHECK(ops[k].source == "/dev/kvm");
     CHECK(ops[k].target_is_file);
     CHECK(k > find(ops, Kind::mount, "/dev"));
+    // each bind is remounted nosuid,noexec, read-only when the device was given without w
+    size_t rk = find(ops, Kind::remount_ro, "/dev/vm0"), rf = find(ops, Kind::remount_ro, "/dev/fuse");
+    REQUIRE(rk == k + 1);
+    CHECK(ops[rk].flags == (MS_NOSUID | MS_NOEXEC | MS_RDONLY));
+    CHECK(ops[rk].data == "ro");
+    REQUIRE(rf < ops.size());
+    CHECK(ops[rf].flags == (MS_NOSUID | MS_NOEXEC));
+    CHECK(ops[rf].data == "rw");
+}
+
+TEST_CASE("privileged: /sys and its cgroups stay read-write") {
+    auto s = basic_spec();
+    s.privileged = true;
+    auto ops = plan_mounts(s);
+    size_t sys = find(ops, Kind::mount, "/sys");
+    REQUIRE(sys < ops.size());
+    CHECK((ops[sys].flags & MS_RDONLY) == 0);
+    CHECK(find(ops, Kind::bind, "/sys/fs/cgroup") < ops.size());
+    CHECK(find(ops, Kind::remount_ro, "/sys/fs/cgroup") == ops.size());
+    s.own_netns = false;
+    ops = plan_mounts(s);
+    CHECK(find(ops, Kind::bind, "/sys") < ops.size());
+    CHECK(find(ops, Kind::remount_ro, "/sys") == ops.size());
+    // and without --privileged both are read-only
+    s.privileged = false;
+    auto bound = plan_mounts(s);
+    CHECK(find(bound, Kind::remount_ro, "/sys") < bound.size());
+    auto plain = plan_mounts(basic_spec());
+    CHECK((plain[find(plain, Kind::mount, "/sys")].flags & MS_RDONLY) != 0);
+}
+
+TEST_CASE("--device specs and the host's devices of a privileged container") {
+    auto d = parse_device("/dev/fuse");
+    CHECK(d.host == "/dev/fuse");
+    CHECK(d.inside == "/dev/fuse");
+    CHECK_FALSE(d.read_only);
+    d = parse_device("/dev/zero:/dev/myzero:r");
+    CHECK(d.inside == "/dev/myzero");
+    CHECK(d.read_only);
+    d = parse_device("/dev/zero:rm");
+    CHECK(d.inside == "/dev/zero");
+    CHECK(d.read_only);
+    d = parse_device("/dev/zero:/dev/z:rw");
+    CHECK_FALSE(d.read_only);
+
+    auto nodes = host_device_nodes();
+    CHECK(std::is_sorted(nodes.begin(), nodes.end()));
+    for (const auto& n : nodes) {
+        struct stat st {};
+        REQUIRE(::lstat(n.c_str(), &st) == 0);
+        CHECK((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)));
+        CHECK(n.rfind("/dev/tty", 0) != 0);
+        CHECK(n.rfind("/dev/pts/", 0) != 0);
+        CHECK(n != "/dev/ptmx");
+        CHECK(n != "/dev/null");
+    }
+    if (::access("/dev/kmsg", F_OK) == 0) CHECK(std::find(nodes.begin(), nodes.end(), "/dev/kmsg") != nodes.end());
+    std::vector<DeviceMount> devs = {{"/dev/zero", "/dev/kmsg", true}};
+    add_privileged_devices(devs);
+    CHECK(std::count_if(devs.begin(), devs.end(), [](const DeviceMount& m) { return m.inside == "/dev/kmsg"; }) == 1);
+    CHECK(devs.size() == nodes.size() + (std::find(nodes.begin(), nodes.end(), "/dev/kmsg") == nodes.end() ? 1 : 0));
 }
 
 TEST_CASE("masks and read-only paths come after /proc and /sys; privileged has none") {
