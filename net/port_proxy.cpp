@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
@@ -109,7 +110,14 @@ struct PortProxy::UdpFlow {
 };
 
 PortProxy::PortProxy(std::vector<Listener> listeners, uint32_t guest, pid_t container_pid)
-    : listeners_(std::move(listeners)), guest_(guest), agent_(container_pid), datagram_(65536) {}
+    : listeners_(std::move(listeners)), guest_(guest), agent_(container_pid), datagram_(65536) {
+    // Six descriptors per TCP connection: the soft limit of 1024 would cap a busy server at ~170.
+    struct rlimit rl {};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
 
 PortProxy::~PortProxy() = default;
 

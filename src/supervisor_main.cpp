@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
     try {
         o.log_path = dir + "/ctr.log";
         int code = engine::supervise(o);
+        // The ports are free again before the exit is on record: a restart that sees the exit
+        // binds them at once.
+        o.network = nullptr;
+        network.reset();
         if (burrow::path_exists(dir + "/config.json")) {
             auto lock = storage::Lock::acquire(root + "/locks/container-" + id + ".lock", storage::Lock::Mode::exclusive);
             auto text = burrow::read_file_if_exists(dir + "/state.json");

@@ -104,7 +104,7 @@ bool write_etc_files(storage::ContainerStore& containers, const ContainerConfig&
                      const std::string& hostname) {
     std::string dir = containers.userdata_dir(cfg.id);
     mkdir_p(dir, 0700);
-    atomic_write_file(join_path(dir, "hostname"), hostname + "\n", 0644, false);
+    atomic_write_file(join_path(dir, "hostname"), hostname, 0644, false);  // no newline, as Podman
     if (!cfg.no_hosts) {
         net::HostsInput h;
         h.base = read_file_if_exists("/etc/hosts").value_or("");

@@ -255,6 +255,7 @@ void write_msg(int fd, int code, const std::string& msg) {
         o.attach_in_fd = attach_fd.get();
         o.log_path = ContainerStore(store).log_path(cfg.id);
         int code = supervise(o);
+        network.reset();  // the ports are free before the exit is on record
         record_exit(store, cfg.id, pid, code);
         if (cfg.remove) remove_if_auto(store, cfg.id);
         ::_exit(0);
@@ -379,6 +380,7 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
         if (cfg.tty && opts.interactive) raw.emplace(0);
         code = supervise(o);
     }
+    network.reset();  // the ports are free before the exit is on record
     pid_t pid = proc.release();
     (void)io.out_r.release();  // closed by supervise
     (void)io.err_r.release();
