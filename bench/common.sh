@@ -33,7 +33,7 @@ bench_prepare_root() {
     BASE=$MNT
   fi
   USERENV=(BURROW_BIN="$BD/burrow" BURROW_FIXTURES="$fix" BENCH_REGPY="$BD/registry.py"
-           BENCH_BASE="$BASE" BENCH_TMPFS="${BENCH_TMPFS:-0}")
+           BENCH_BASE="$BASE" BENCH_TMPFS="${BENCH_TMPFS:-0}" BENCH_CASES="${BENCH_CASES:-}")
 }
 bench_umount_tmpfs() { [ -n "${MNT:-}" ] && umount "$MNT" && rmdir "$MNT"; return 0; }
 

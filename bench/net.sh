@@ -16,7 +16,8 @@
 # read-only (the fixture image is Debian 12 too), for both tools alike.
 #
 #   bench/net.sh [ROUNDS] [SECONDS]   (default 3 rounds of 5 s; as root it re-runs itself as burrow-sub)
-# Environment: BURROW_BIN, BURROW_FIXTURES, BENCH_TMPFS=1 (see bench/run.sh).
+# Environment: BURROW_BIN, BURROW_FIXTURES, BENCH_TMPFS=1 (see bench/run.sh), BENCH_CASES (a
+# subset of "lo pub pubslirp out rate").
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$HERE")
@@ -151,14 +152,18 @@ pull_both "$BUSYBOX"
 pull_both "$DEBIAN"
 for t in b p; do tool "$t"; "${CMD[@]}" run --rm --network none "$DEBIAN" true >/dev/null 2>&1 || true; done
 
+CASES=${BENCH_CASES:-lo pub pubslirp out rate}
+[ -n "$CASES" ] || CASES="lo pub pubslirp out rate"
+has() { case " $CASES " in *" $1 "*) return 0 ;; esac; return 1; }
 for i in $(seq "$ROUNDS"); do
-  loopback_run
-  both publish_run "$i" pub ""
-  both publish_run "$i" pubslirp "slirp4netns:port_handler=slirp4netns"
-  both outbound_run "$i"
-  both rate_run "$i"
+  has lo && loopback_run
+  has pub && both publish_run "$i" pub ""
+  has pubslirp && both publish_run "$i" pubslirp "slirp4netns:port_handler=slirp4netns"
+  has out && both outbound_run "$i"
+  has rate && both rate_run "$i"
   echo "  round $i done"
 done
+for k in "${!S[@]}"; do echo "  samples $k:${S[$k]}"; done | sort
 
 med() { med_scaled 1 2 "$@"; }
 echo

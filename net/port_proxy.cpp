@@ -21,7 +21,10 @@ namespace {
 
 constexpr size_t kNone = SIZE_MAX;
 constexpr int64_t kUdpIdleMs = 60000;  // a UDP "connection" ends after a minute of silence
-constexpr int kPipeSize = 1 << 20;     // fs.pipe-max-size's default: bigger splices, fewer wake-ups
+// A bulk transfer's pipe grows to this, for fewer and bigger splices. Only then: a pipe's capacity
+// counts against the user's fs.pipe-user-pages-soft (64 MiB), and once past it every new pipe of
+// the user's gets a single page.
+constexpr int kBulkPipeSize = 256 << 10;
 
 int64_t now_ms() {
     struct timespec ts;
@@ -46,10 +49,14 @@ struct Pump {
         if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) return false;
         r = UniqueFd(p[0]);
         w = UniqueFd(p[1]);
-        ::fcntl(w.get(), F_SETPIPE_SZ, kPipeSize);  // may be refused (pipe-user-pages-soft): the default stays
         int size = ::fcntl(w.get(), F_GETPIPE_SZ);
         capacity = size > 0 ? static_cast<size_t>(size) : 65536;
         return true;
+    }
+    void grow() {
+        if (capacity >= static_cast<size_t>(kBulkPipeSize)) return;
+        int size = ::fcntl(w.get(), F_SETPIPE_SZ, kBulkPipeSize);  // may be refused: the size stays
+        if (size > 0) capacity = static_cast<size_t>(size);
     }
     bool done() const { return shut; }
 
@@ -59,8 +66,12 @@ struct Pump {
             bool progress = false;
             if (!eof && queued < capacity) {
                 ssize_t n = ::splice(src, nullptr, w.get(), nullptr, capacity - queued, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-                if (n > 0) queued += static_cast<size_t>(n), progress = true;
-                else if (n == 0) eof = true, progress = true;
+                if (n > 0) {
+                    queued += static_cast<size_t>(n), progress = true;
+                    if (queued == capacity) grow();  // the source outruns the sink: a bulk transfer
+                } else if (n == 0) {
+                    eof = true, progress = true;
+                }
                 else if (errno != EAGAIN && errno != EINTR) return false;
             }
             if (queued > 0) {
@@ -151,7 +162,7 @@ void PortProxy::fill(std::vector<pollfd>& fds, int& timeout_ms) {
         if (ce) s->ci = fds.size(), fds.push_back({s->client.get(), ce, 0});
         if (se) s->si = fds.size(), fds.push_back({s->server.get(), se, 0});
     }
-    int64_t now = now_ms();
+    int64_t now = udp_.empty() ? 0 : now_ms();
     for (auto& f : udp_) {
         f->idx = fds.size();
         fds.push_back({f->sock.get(), POLLIN, 0});
@@ -234,7 +245,7 @@ void PortProxy::dispatch(const std::vector<pollfd>& fds) {
     }
     std::erase_if(tcp_, [](const std::unique_ptr<TcpSession>& s) { return s->finished(); });
 
-    int64_t now = now_ms();
+    int64_t now = udp_.empty() ? 0 : now_ms();
     for (auto& f : udp_) {
         if (!(revents(f->idx) & POLLIN)) continue;
         const Listener& l = listeners_[f->listener];
@@ -246,7 +257,8 @@ void PortProxy::dispatch(const std::vector<pollfd>& fds) {
                            reinterpret_cast<const sockaddr*>(&f->client), f->client_len);
         }
     }
-    std::erase_if(udp_, [&](const std::unique_ptr<UdpFlow>& f) { return now - f->last_ms >= kUdpIdleMs; });
+    if (!udp_.empty())
+        std::erase_if(udp_, [&](const std::unique_ptr<UdpFlow>& f) { return now - f->last_ms >= kUdpIdleMs; });
 
     // New connections last: the sessions above index the fds of this round only.
     for (size_t i = 0; i < listeners_.size() && i < listener_index_.size(); ++i) {
