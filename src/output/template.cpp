@@ -319,25 +319,28 @@ private:
         return piped;
     }
 
-    json walk(const Operand& op, json v, size_t from) {
+    // Follows the field path by reference and copies only what it ends at: a row of ps is an
+    // object of thirty fields, and copying it for each {{.Field}} was a third of `ps -a`.
+    json walk(const Operand& op, const json& start, size_t from) {
+        const json* v = &start;
         for (size_t k = from; k < op.path.size(); ++k) {
             const std::string& f = op.path[k];
-            if (v.is_object()) {
-                auto it = v.find(f);
-                if (it != v.end()) {
-                    v = *it;
+            if (v->is_object()) {
+                auto it = v->find(f);
+                if (it != v->end()) {
+                    v = &*it;
                     continue;
                 }
-                if (is_struct(v)) fail(op, "can't evaluate field " + f + " in type " + (type_.empty() ? "struct" : type_));
+                if (is_struct(*v)) fail(op, "can't evaluate field " + f + " in type " + (type_.empty() ? "struct" : type_));
                 return no_value();
             }
-            if (v.is_null() || v.is_discarded()) {
+            if (v->is_null() || v->is_discarded()) {
                 if (k == from && from == 0 && type_.size()) fail(op, "nil pointer evaluating " + op.text);
                 return no_value();
             }
-            fail(op, "can't evaluate field " + f + " in type " + go_type(v));
+            fail(op, "can't evaluate field " + f + " in type " + go_type(*v));
         }
-        return v;
+        return *v;
     }
 
     static std::string go_type(const json& v) {
