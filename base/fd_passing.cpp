@@ -42,9 +42,9 @@ int send_fd(int sock, int fd) {
     return n < 0 ? errno : 0;
 }
 
-int receive_fd(int sock, const char* what) {
-    char byte;
-    struct iovec iov {&byte, 1};
+ssize_t receive_message(int sock, char* byte, int* fd) {
+    *fd = -1;
+    struct iovec iov {byte, 1};
     ControlBuffer ctl;
     struct msghdr msg {};
     msg.msg_iov = &iov;
@@ -54,14 +54,18 @@ int receive_fd(int sock, const char* what) {
     ssize_t n;
     do n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
-    if (n < 0) throw_errno(what);
     for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); n > 0 && c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            ::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            return fd;
-        }
-    throw Error(std::string(what) + ": no file descriptor came");
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) ::memcpy(fd, CMSG_DATA(c), sizeof *fd);
+    return n;
+}
+
+int receive_fd(int sock, const char* what) {
+    char byte;
+    int fd = -1;
+    ssize_t n = receive_message(sock, &byte, &fd);
+    if (n < 0) throw_errno(what);
+    if (fd < 0) throw Error(std::string(what) + ": no file descriptor came");
+    return fd;
 }
 
 }  // namespace burrow

@@ -100,29 +100,12 @@ UniqueFd NetnsAgent::make_socket(int family, int type) {
     }
     // SOCK_SEQPACKET keeps the reply's byte and its fd together.
     char byte = 0;
-    struct iovec iov {&byte, 1};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } ctl;
-    struct msghdr msg {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl.buf;
-    msg.msg_controllen = sizeof ctl.buf;
-    ssize_t n;
-    do n = ::recvmsg(channel_.get(), &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n <= 0) {
+    int fd = -1;
+    if (receive_message(channel_.get(), &byte, &fd) <= 0) {
         channel_.reset();
         throw Error("the container's network agent could not join its namespaces");
     }
-    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            return UniqueFd(fd);
-        }
+    if (fd >= 0) return UniqueFd(fd);
     int err = EIO;
     (void)!::read(channel_.get(), &err, sizeof err);
     throw_errno("make a socket in the container's network namespace", err);

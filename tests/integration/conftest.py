@@ -17,6 +17,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -404,3 +405,40 @@ def canary():
 
 def ref(registry, name):
     return f"{registry.host}/{name}"
+
+
+@pytest.fixture
+def bb(env):
+    """The busybox fixture, pulled into the test's store."""
+    name = ref(env.registry, "busybox")
+    env.run("pull", "-q", name)
+    return name
+
+
+@pytest.fixture
+def deb(env):
+    """The Debian fixture, pulled into the test's store."""
+    name = ref(env.registry, "debian")
+    env.run("pull", "-q", name)
+    return name
+
+
+def run_rm(env, *args, check=True, **kw):
+    """burrow run --rm ARGS"""
+    return env.run("run", "--rm", *args, check=check, **kw)
+
+
+def containers_dir(env):
+    """The container ids in the store, sorted."""
+    d = os.path.join(env.root, "containers")
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def wait_for(pred, timeout=10.0):
+    """Polls pred() until it is true or timeout seconds passed; returns its last value."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return pred()

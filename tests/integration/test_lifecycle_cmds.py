@@ -9,29 +9,13 @@ import time
 
 import pytest
 
-from conftest import HAS_SUBIDS, assert_error, ref
+from conftest import HAS_SUBIDS, assert_error, ref, wait_for
 
 pytestmark = pytest.mark.solo
 
 # Each trap script says "ready" once its traps are set: a signal sent before would hit pid 1
 # without a handler, which the kernel drops.
 IGNORE_TERM = "trap '' TERM; echo ready; while :; do sleep 0.1; done"
-
-
-@pytest.fixture
-def bb(env):
-    name = ref(env.registry, "busybox")
-    env.run("pull", "-q", name)
-    return name
-
-
-def wait_for(pred, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 def inspect(env, name):

@@ -5,6 +5,7 @@ host's loopback (10.0.2.2, with allow_host_loopback=true) and the DNS forwarder 
 scripts/test.sh points at a resolver of its own (BURROW_TEST_DNS) in a private mount namespace."""
 import json
 import os
+import random
 import socket
 import subprocess
 import threading
@@ -20,38 +21,34 @@ from conftest import assert_error, assert_store_unchanged, ref, store_snapshot
 TEST_DNS = os.environ.get("BURROW_TEST_DNS", "").split()
 
 
-@pytest.fixture
-def bb(env):
-    name = ref(env.registry, "busybox")
-    env.run("pull", "-q", name)
-    return name
+def _ephemeral_start():
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        return int(f.read().split()[0])
 
 
-@pytest.fixture
-def deb(env):
-    name = ref(env.registry, "debian")
-    env.run("pull", "-q", name)
-    return name
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def free_ports(n):
-    """n distinct free TCP ports (held open together while they are picked)."""
+def free_ports(n, kind=socket.SOCK_STREAM):
+    """n distinct free ports below the ephemeral range: a port the kernel hands out to outgoing
+    connections could be taken by one between the moment a test picks it and the moment burrow
+    binds it."""
+    top = max(_ephemeral_start(), 12000)
     socks = []
     try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
+        while len(socks) < n:
+            s = socket.socket(socket.AF_INET, kind)
+            try:
+                s.bind(("127.0.0.1", random.randrange(10000, top)))
+            except OSError:
+                s.close()
+                continue
             socks.append(s)
         return [s.getsockname()[1] for s in socks]
     finally:
         for s in socks:
             s.close()
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    return free_ports(1, kind)[0]
 
 
 def http_get(port, path="/index.html", timeout=10.0):

@@ -7,29 +7,13 @@ import time
 
 import pytest
 
-from conftest import assert_error, ref
+from conftest import assert_error, ref, wait_for
 
 HEADER = re.compile(r"^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$")
 # Every test here also runs as the user without subordinate ids.
 pytestmark = pytest.mark.solo
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}[+-]\d\d:\d\d (stdout|stderr) [FP] ")
-
-
-@pytest.fixture
-def bb(env):
-    name = ref(env.registry, "busybox")
-    env.run("pull", "-q", name)
-    return name
-
-
-def wait_for(pred, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 def names(env, *args):

@@ -9,43 +9,17 @@ import time
 
 import pytest
 
-from conftest import HAS_SUBIDS, SUBGID, SUBUID, assert_error, needs_subids, ref, store_snapshot, \
-    assert_store_unchanged
+from conftest import HAS_SUBIDS, SUBGID, SUBUID, assert_error, assert_store_unchanged, containers_dir, \
+    needs_subids, ref, run_rm as run, store_snapshot, wait_for
 
 # Podman 4.3's default capability set: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
 # NET_BIND_SERVICE SYS_CHROOT SETFCAP.
 DEFAULT_CAPS = 0x800405fb
 
 
-@pytest.fixture
-def bb(env):
-    """The busybox fixture, pulled into the test's store."""
-    name = ref(env.registry, "busybox")
-    env.run("pull", "-q", name)
-    return name
-
-
-def run(env, *args, check=True, **kw):
-    return env.run("run", "--rm", *args, check=check, **kw)
-
-
-def containers_dir(env):
-    d = os.path.join(env.root, "containers")
-    return sorted(os.listdir(d)) if os.path.isdir(d) else []
-
-
 def state(env, cid):
     with open(os.path.join(env.root, "containers", cid, "state.json")) as f:
         return json.load(f)
-
-
-def wait_for(pred, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 def status_field(text, name):

@@ -14,24 +14,9 @@ import urllib.request
 
 import pytest
 
-from conftest import SUBUID, assert_error, assert_store_unchanged, needs_subids, ref, store_snapshot
+from conftest import SUBUID, assert_error, assert_store_unchanged, containers_dir, needs_subids, ref, \
+    run_rm as run, store_snapshot, wait_for
 from regapi import DOCKER_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST, TarBuilder, sha256
-
-
-@pytest.fixture
-def bb(env):
-    name = ref(env.registry, "busybox")
-    env.run("pull", "-q", name)
-    return name
-
-
-def run(e, *args, check=True, **kw):
-    return e.run("run", "--rm", *args, check=check, **kw)
-
-
-def containers_dir(env):
-    d = os.path.join(env.root, "containers")
-    return sorted(os.listdir(d)) if os.path.isdir(d) else []
 
 
 def volumes(env):
@@ -45,15 +30,6 @@ def mounts_of(out, dest):
         if len(f) >= 4 and f[1] == dest:
             return f
     return None
-
-
-def wait_for(pred, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 # --- names and --replace --------------------------------------------------------------------------

@@ -7,13 +7,6 @@ import pytest
 from conftest import HAS_SUBIDS, SUBUID, assert_error, needs_subids, ref
 
 
-@pytest.fixture
-def bb(env):
-    name = ref(env.registry, "busybox")
-    env.run("pull", "-q", name)
-    return name
-
-
 @pytest.mark.solo
 def test_volume_create_ls_inspect(env):
     assert env.run("volume", "create", "v1").out == "v1\n"
