@@ -7,13 +7,16 @@
 namespace burrow::net {
 
 NetworkRuntime::NetworkRuntime(const SlirpOptions& options, UniqueFd tap, std::vector<Listener> listeners,
-                               const std::vector<PortMapping>& slirp_forwards, pid_t container_pid)
+                               pid_t container_pid)
     : engine_(options, std::move(tap)) {
-    for (const auto& p : slirp_forwards)
+    if (!listeners.empty()) proxy_ = std::make_unique<PortProxy>(std::move(listeners), options.guest(), container_pid);
+}
+
+void NetworkRuntime::add_slirp_forwards(const std::vector<PortMapping>& forwards) {
+    for (const auto& p : forwards)
         for (uint16_t i = 0; i < p.range; ++i)
             engine_.add_host_forward(p.protocol == "udp", p.host_ip, static_cast<uint16_t>(p.host_port + i),
                                      static_cast<uint16_t>(p.container_port + i));
-    if (!listeners.empty()) proxy_ = std::make_unique<PortProxy>(std::move(listeners), options.guest(), container_pid);
 }
 
 void NetworkRuntime::fill(std::vector<pollfd>& fds, int& timeout_ms) {
@@ -42,7 +45,7 @@ std::string encode_network(const std::string& network_mode, int tap_fd, const st
     return j.dump();
 }
 
-std::unique_ptr<NetworkRuntime> decode_network(const std::string& encoded, pid_t container_pid) {
+DecodedNetwork decode_network(const std::string& encoded, pid_t container_pid) {
     try {
         auto j = nlohmann::json::parse(encoded);
         NetworkMode mode = parse_network_mode(j.at("mode").get<std::string>());
@@ -66,8 +69,11 @@ std::unique_ptr<NetworkRuntime> decode_network(const std::string& encoded, pid_t
             p.range = x.at("range").get<uint16_t>();
             forwards.push_back(p);
         }
-        return std::make_unique<NetworkRuntime>(mode.slirp, UniqueFd(j.at("tap").get<int>()), std::move(listeners),
-                                                forwards, container_pid);
+        DecodedNetwork d;
+        d.runtime = std::make_unique<NetworkRuntime>(mode.slirp, UniqueFd(j.at("tap").get<int>()), std::move(listeners),
+                                                     container_pid);
+        d.slirp_forwards = std::move(forwards);
+        return d;
     } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("the supervisor's network description is damaged: ") + e.what());
     }

@@ -20,10 +20,12 @@ namespace burrow::net {
 
 class NetworkRuntime {
 public:
-    // `listeners`: bound host sockets for the proxy. `slirp_forwards`: mappings libslirp binds
-    // itself (port_handler=slirp4netns); throws when one cannot be bound.
-    NetworkRuntime(const SlirpOptions& options, UniqueFd tap, std::vector<Listener> listeners,
-                   const std::vector<PortMapping>& slirp_forwards, pid_t container_pid);
+    // `listeners`: bound host sockets for the proxy.
+    NetworkRuntime(const SlirpOptions& options, UniqueFd tap, std::vector<Listener> listeners, pid_t container_pid);
+
+    // Mappings libslirp binds itself (port_handler=slirp4netns). Throws, naming the address, at the
+    // first that cannot be bound; the network and the forwards added before it stay.
+    void add_slirp_forwards(const std::vector<PortMapping>& forwards);
 
     void fill(std::vector<pollfd>& fds, int& timeout_ms);
     void dispatch(const std::vector<pollfd>& fds);
@@ -40,6 +42,10 @@ private:
 // open across exec by the caller.
 std::string encode_network(const std::string& network_mode, int tap_fd, const std::vector<Listener>& listeners,
                            const std::vector<PortMapping>& slirp_forwards);
-std::unique_ptr<NetworkRuntime> decode_network(const std::string& encoded, pid_t container_pid);
+struct DecodedNetwork {
+    std::unique_ptr<NetworkRuntime> runtime;
+    std::vector<PortMapping> slirp_forwards;  // for add_slirp_forwards
+};
+DecodedNetwork decode_network(const std::string& encoded, pid_t container_pid);
 
 }  // namespace burrow::net

@@ -45,9 +45,12 @@ int main(int argc, char** argv) {
     std::unique_ptr<net::NetworkRuntime> network;
     if (!network_arg.empty()) {
         try {
-            network = net::decode_network(network_arg, pid);
+            auto decoded = net::decode_network(network_arg, pid);
+            network = std::move(decoded.runtime);
+            // A port libslirp cannot bind (taken since the caller tried it) costs that port only.
+            network->add_slirp_forwards(decoded.slirp_forwards);
         } catch (const std::exception&) {
-            // Without its network the container still runs and is still supervised.
+            // Without its network (or some port) the container still runs and is still supervised.
         }
     }
     o.network = network.get();

@@ -140,8 +140,9 @@ NetworkIo make_network_io(const ContainerConfig& cfg, const PreparedContainer& p
 
 std::unique_ptr<net::NetworkRuntime> make_runtime(const PreparedContainer& prep, NetworkIo& n, pid_t pid) {
     if (!n.tap) return nullptr;
-    return std::make_unique<net::NetworkRuntime>(prep.network.slirp, std::move(n.tap), std::move(n.listeners),
-                                                 n.slirp_forwards, pid);
+    auto runtime = std::make_unique<net::NetworkRuntime>(prep.network.slirp, std::move(n.tap), std::move(n.listeners), pid);
+    runtime->add_slirp_forwards(n.slirp_forwards);
+    return runtime;
 }
 
 // Starts the process and records it as running. Caller holds the container lock.
