@@ -423,9 +423,9 @@ def deb(env):
     return name
 
 
-def run_rm(env, *args, check=True, **kw):
-    """burrow run --rm ARGS"""
-    return env.run("run", "--rm", *args, check=check, **kw)
+def run_rm(e, *args, check=True, **kw):
+    """burrow run --rm ARGS (`e`, not `env`: callers pass env= for the process environment)."""
+    return e.run("run", "--rm", *args, check=check, **kw)
 
 
 def containers_dir(env):
