@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "net/port_mapping.hpp"
 
 namespace burrow::net {
 
@@ -262,8 +263,8 @@ void SlirpEngine::add_host_forward(bool udp, const std::string& host_ip, uint16_
     if (!host_ip.empty() && ::inet_pton(AF_INET, host_ip.c_str(), &host) != 1)
         throw Error("port_handler=slirp4netns forwards IPv4 addresses only, not " + host_ip);
     if (impl_->api.add_hostfwd(impl_->slirp, udp ? 1 : 0, host, host_port, guest, guest_port) < 0)
-        throw Error(std::string("listen ") + (udp ? "udp " : "tcp ") + (host_ip.empty() ? "0.0.0.0" : host_ip) + ":" +
-                    std::to_string(host_port) + ": bind: address already in use");
+        throw Error(std::string("listen ") + (udp ? "udp " : "tcp ") + host_address(host_ip, host_port) +
+                    ": bind: address already in use");
 }
 
 void SlirpEngine::fill(std::vector<pollfd>& fds, int& timeout_ms) {
