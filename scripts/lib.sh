@@ -1,7 +1,7 @@
 # Shared by scripts/test.sh, scripts/demo.sh and bench/pull.sh (sourced, not run).
 # REPO must be set by the caller.
 
-TEST_BASE=/var/tmp/burrow-test      # binaries and work dirs for the unprivileged users (root runs)
+TEST_BASE=${BURROW_TEST_BASE:-/var/tmp/burrow-test}  # binaries and work dirs for the unprivileged users (root runs)
 SUB_USER=burrow-sub                 # has /etc/subuid and /etc/subgid ranges
 SOLO_USER=burrow-solo               # has none
 PY=/usr/bin/python3                 # Debian's python (pytest lives there), not a pyenv shim

@@ -8,7 +8,8 @@
 # the binaries and tests to /var/tmp/burrow-test, runs the suite as burrow-sub and the `solo` subset
 # as burrow-solo. As a normal user: sudo only for packages; the suite runs as that user.
 #
-# Environment: BURROW_BUILD_DIR (default build), BURROW_FIXTURE_CACHE, PYTEST_ARGS (extra args,
+# Environment: BURROW_BUILD_DIR (default build), BURROW_TEST_BASE (default /var/tmp/burrow-test,
+# so that two checkouts can test at once), BURROW_FIXTURE_CACHE, PYTEST_ARGS (extra args,
 # split on spaces: select with -k=NAME, e.g. PYTEST_ARGS=-k=unshare).
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
