@@ -1,21 +1,14 @@
-// Published ports: the -p mappings as Podman normalises them, free host ports for the ones
-// given without, and the listening sockets on the host.
+// Published ports (the record is base/port_mapping.hpp): the -p mappings as Podman normalises
+// them, free host ports for the ones given without, and the listening sockets on the host.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "base/fd.hpp"
+#include "base/port_mapping.hpp"
 
 namespace burrow::net {
-
-struct PortMapping {
-    std::string host_ip;      // "" = every IPv4 address (0.0.0.0)
-    uint16_t host_port = 0;   // 0 = a free port is chosen when the container is created
-    uint16_t container_port = 0;
-    uint16_t range = 1;
-    std::string protocol = "tcp";
-};
 
 // Podman's order and grouping (specgen ParsePortMapping): by protocol and host address, sorted by
 // host port with the unassigned ones last, consecutive ports joined into ranges. Pure.

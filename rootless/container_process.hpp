@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "net/tap.hpp"
-#include "rootless/idmap.hpp"
+#include "base/idmap.hpp"
 #include "rootless/mount_plan.hpp"
 #include "rootless/seccomp.hpp"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "rootless/idmap.hpp"
+#include "base/idmap.hpp"
 
 namespace burrow::rootless {
 

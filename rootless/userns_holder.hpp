@@ -8,7 +8,7 @@
 #include <string>
 
 #include "base/fd.hpp"
-#include "rootless/idmap.hpp"
+#include "base/idmap.hpp"
 
 namespace burrow::rootless {
 

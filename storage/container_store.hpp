@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "net/port_mapping.hpp"
+#include "base/port_mapping.hpp"
 #include "storage/lock.hpp"
 
 namespace burrow::storage {
@@ -41,7 +41,7 @@ struct MountSpec {
     bool read_only() const;
 };
 
-using PortMapping = net::PortMapping;  // -p, as net/ normalises and binds them
+using burrow::PortMapping;  // -p (base/port_mapping.hpp), as net/ normalises and binds them
 
 struct Ulimit {
     std::string name;  // "nofile", "nproc", … (Podman's names, without RLIMIT_)

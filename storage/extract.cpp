@@ -27,7 +27,6 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/sha256.hpp"
-#include "rootless/userns.hpp"
 #include "storage/decompress.hpp"
 #include "storage/layer_writer.hpp"
 
@@ -278,7 +277,7 @@ int extract_helper_main(int argc, char** argv) {
 // ---- parent side -------------------------------------------------------------------------------
 
 struct ExtractSession::Impl {
-    rootless::Child child;
+    std::unique_ptr<HelperProcess> child;
     UniqueFd status;
     size_t jobs = 0;
     bool waited = false;
@@ -298,7 +297,7 @@ ExtractSession::ExtractSession(const Store& store, std::vector<ExtractJob> jobs)
             fds.push_back(j.in_fd);
         }
         nlohmann::json arg{{"jobs", list}};
-        impl_->child = rootless::spawn_in_userns(store.idmap(), {"__extract", arg.dump()}, fds);
+        impl_->child = store.helpers().spawn(store.idmap(), {"__extract", arg.dump()}, fds);
         impl_->status = std::move(status.read_end);
     }
     guard.release();
@@ -319,7 +318,7 @@ std::vector<ExtractOutcome> ExtractSession::wait() {
         if (n <= 0) break;
         text.append(buf, static_cast<size_t>(n));
     }
-    int st = impl_->child.wait();
+    int st = impl_->child->wait();
     size_t pos = 0;
     while (pos < text.size()) {
         size_t nl = text.find('\n', pos);

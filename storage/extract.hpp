@@ -1,7 +1,7 @@
 // Layer extraction: compressed tar stream -> overlay-format directory, in the user namespace.
 //
 // The parent (burrow pull) creates one pipe per layer, spawns one `burrow __extract` helper in
-// the user namespace (rootless/userns.hpp) and streams each blob into its pipe. The helper runs a
+// the user namespace (Store::helpers()) and streams each blob into its pipe. The helper runs a
 // thread per layer: detect compression by magic (gzip, zstd, none), decompress, hash the tar
 // (diff id), and write the entries under the layer's temp dir. Nothing can land outside it.
 // It reports one JSON line per layer on its status fd.

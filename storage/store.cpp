@@ -17,7 +17,6 @@
 #include "base/error.hpp"
 #include "base/fs.hpp"
 #include "base/sha256.hpp"
-#include "rootless/userns.hpp"
 #include "storage/container_store.hpp"
 #include "storage/store_internal.hpp"
 
@@ -184,7 +183,7 @@ std::optional<LayerRecord> layer_from_json(const std::string& text) {
 
 // ---- store -----------------------------------------------------------------------------------
 
-Store::Store(StoreOptions opts) : opts_(std::move(opts)) {
+Store::Store(StoreOptions opts, const HelperRunner& helpers) : opts_(std::move(opts)), helpers_(&helpers) {
     if (opts_.root.empty()) throw Error("store root is not set");
     for (auto sub : {"", "/blobs/sha256", "/layers", "/locks", "/images", "/tmp"}) mkdir_p(opts_.root + sub, 0700);
     static std::atomic<bool> warned{false};
@@ -264,7 +263,7 @@ void Store::remove_owned_tree(const std::string& path) const {
         remove_tree(path);
         return;
     }
-    rootless::run_in_userns(idmap(), {"__rm", path});
+    helpers_->run(idmap(), {"__rm", path});
 }
 
 std::vector<std::string> Store::remove_unused_layers() {
@@ -304,8 +303,8 @@ void Store::sweep_tmp() {
     }
 }
 
-const rootless::IdMapping& Store::idmap() const {
-    if (!idmap_) idmap_ = rootless::current_user_mapping();
+const IdMapping& Store::idmap() const {
+    if (!idmap_) idmap_ = current_user_mapping();
     return *idmap_;
 }
 

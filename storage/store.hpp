@@ -13,7 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "rootless/idmap.hpp"
+#include "base/idmap.hpp"
+#include "storage/helper_runner.hpp"
 #include "storage/lock.hpp"
 
 namespace burrow::storage {
@@ -64,7 +65,8 @@ std::string chain_id(const std::string& parent_chain, const std::string& diff_id
 
 class Store {
 public:
-    explicit Store(StoreOptions opts);
+    // `helpers` starts the __extract/__rm helpers in the user namespace; it must outlive the store.
+    Store(StoreOptions opts, const HelperRunner& helpers);
     const StoreOptions& options() const { return opts_; }
     const std::string& root() const { return opts_.root; }
 
@@ -103,11 +105,13 @@ public:
     // with default tag ":latest", a short name matching "<any registry>/<name>", or "@digest".
     std::optional<ImageRecord> find_image(const std::string& ref) const;
 
-    const rootless::IdMapping& idmap() const;
+    const IdMapping& idmap() const;
+    const HelperRunner& helpers() const { return *helpers_; }
 
 private:
     StoreOptions opts_;
-    mutable std::optional<rootless::IdMapping> idmap_;
+    const HelperRunner* helpers_;
+    mutable std::optional<IdMapping> idmap_;
 };
 
 }  // namespace burrow::storage

@@ -10,6 +10,7 @@
 #include "src/cli/command.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/register.hpp"
+#include "src/engine/userns_helpers.hpp"
 #include "storage/store.hpp"
 
 namespace burrow::cli {
@@ -23,7 +24,7 @@ storage::Store& Context::store() {
         o.root = globals_.root;
         o.runroot = globals_.runroot;
         o.driver = globals_.storage_driver;  // "" = storage.conf or the default
-        store_ = std::make_unique<storage::Store>(storage::load_store_options(o));
+        store_ = std::make_unique<storage::Store>(storage::load_store_options(o), engine::userns_helpers());
     }
     return *store_;
 }

@@ -109,7 +109,7 @@ int exec_cmd(Context& ctx) {
         spec.gid = cfg.gid;
         spec.groups = cfg.groups;
     }
-    rootless::IdMapping map = engine::container_idmap(store, cfg);
+    IdMapping map = engine::container_idmap(store, cfg);
     spec.set_groups = !map.single();
     spec.caps = rootless::resolve_caps(cfg.cap_add, cfg.cap_drop, privileged);
     spec.no_new_privs = cfg.no_new_privileges;

@@ -104,7 +104,7 @@ std::map<std::string, std::string> os_release() {
     return r;
 }
 
-json id_map(const std::vector<rootless::IdMapEntry>& entries) {
+json id_map(const std::vector<IdMapEntry>& entries) {
     if (entries.empty()) return nullptr;
     json a = json::array();
     for (const auto& e : entries) a.push_back({{"container_id", e.container_id}, {"host_id", e.host_id}, {"size", e.size}});

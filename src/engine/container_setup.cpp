@@ -163,7 +163,7 @@ void setup_fuse_fallback(storage::Store& store, const ContainerConfig& cfg, cons
 
 // -v SRC:DST:U: the source becomes the container user's, as seen from inside.
 void chown_volumes(const ContainerConfig& cfg, const std::vector<rootless::VolumeMount>& vols,
-                   const rootless::IdMapping& map) {
+                   const IdMapping& map) {
     for (size_t i = 0; i < cfg.mounts.size() && i < vols.size(); ++i) {
         if (!has_option(cfg.mounts[i].options, "U") || vols[i].tmpfs) continue;
         rootless::run_in_userns(map, {"__chown", std::to_string(cfg.uid), std::to_string(cfg.gid), vols[i].source});
@@ -172,10 +172,10 @@ void chown_volumes(const ContainerConfig& cfg, const std::vector<rootless::Volum
 
 }  // namespace
 
-rootless::IdMapping container_idmap(const storage::Store& store, const ContainerConfig& cfg) {
+IdMapping container_idmap(const storage::Store& store, const ContainerConfig& cfg) {
     const auto& base = store.idmap();
     if (cfg.userns == "keep-id")
-        return rootless::make_keep_id_mapping(base, ::getuid(), ::getgid(), ::getuid(), ::getgid());
+        return make_keep_id_mapping(base, ::getuid(), ::getgid(), ::getuid(), ::getgid());
     return base;
 }
 
@@ -236,7 +236,7 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     setup_fuse_fallback(store, cfg, m, s);
 
     // credentials: ids the namespace cannot represent fail here with a clear word, not as EINVAL
-    auto mapped = [](const std::vector<rootless::IdMapEntry>& m, uint32_t id) {
+    auto mapped = [](const std::vector<IdMapEntry>& m, uint32_t id) {
         for (const auto& e : m)
             if (id >= e.container_id && id - e.container_id < e.size) return true;
         return false;

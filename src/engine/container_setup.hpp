@@ -7,7 +7,7 @@
 
 #include "net/network_options.hpp"
 #include "rootless/container_process.hpp"
-#include "rootless/idmap.hpp"
+#include "base/idmap.hpp"
 #include "storage/container_store.hpp"
 
 namespace burrow::storage {
@@ -18,13 +18,13 @@ namespace burrow::engine {
 
 struct PreparedContainer {
     rootless::ProcessSpec spec;
-    rootless::IdMapping map;
+    IdMapping map;
     UniqueFd userns;  // the shared user namespace the container is made in (when valid)
     net::NetworkMode network;
 };
 
 // The id map of a container (--userns).
-rootless::IdMapping container_idmap(const storage::Store& store, const storage::ContainerConfig& cfg);
+IdMapping container_idmap(const storage::Store& store, const storage::ContainerConfig& cfg);
 
 // Writes userdata/{hostname,hosts,resolv.conf} and fills everything of the spec except stdio and
 // the network's sockets (the lifecycle makes those).

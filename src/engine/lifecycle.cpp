@@ -119,7 +119,7 @@ struct NetworkIo {
     UniqueFd tap_parent, tap_child;
     UniqueFd tap;
     std::vector<net::Listener> listeners;          // the proxy's (the default port handler)
-    std::vector<net::PortMapping> slirp_forwards;  // port_handler=slirp4netns: libslirp binds them
+    std::vector<PortMapping> slirp_forwards;  // port_handler=slirp4netns: libslirp binds them
 };
 
 NetworkIo make_network_io(const ContainerConfig& cfg, const PreparedContainer& prep) {

@@ -70,7 +70,7 @@ ContainerConfig sample_config() {
 Store make_store(const TempDir& t) {
     StoreOptions o;
     o.root = t / "root";
-    return Store(o);
+    return Store(o, burrow::engine::userns_helpers());
 }
 
 }  // namespace

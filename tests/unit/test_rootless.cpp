@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "rootless/idmap.hpp"
+#include "base/idmap.hpp"
 
 using namespace burrow::rootless;
 

@@ -112,7 +112,7 @@ TEST_CASE("blobs are verified before they are kept") {
     TempDir t;
     StoreOptions o;
     o.root = t / "root";
-    Store s(o);
+    Store s(o, burrow::engine::userns_helpers());
     std::string data = "{\"config\":1}";
     auto dg = sha256_digest(data);
     s.put_blob(dg, data);
@@ -126,7 +126,7 @@ TEST_CASE("layer commit, records and removal of unused layers") {
     TempDir t;
     StoreOptions o;
     o.root = t / "root";
-    Store s(o);
+    Store s(o, burrow::engine::userns_helpers());
     auto chain = hex_of('1');
     auto tmp = s.make_temp_layer_dir(chain);
     CHECK(tmp.find("/tmp/") != std::string::npos);
@@ -179,7 +179,7 @@ TEST_CASE("sweep_tmp removes only temp dirs whose owner is gone") {
     TempDir t;
     StoreOptions o;
     o.root = t / "root";
-    Store s(o);
+    Store s(o, burrow::engine::userns_helpers());
     auto mine = s.make_temp_layer_dir(hex_of('2'));
     // A dead owner: pid 1 with a start time it never had, and an unparsable name.
     mkdir_p(o.root + "/tmp/1-999999999-layer-x-0123", 0700);
@@ -194,7 +194,7 @@ TEST_CASE("image records round trip") {
     TempDir t;
     StoreOptions o;
     o.root = t / "root";
-    Store s(o);
+    Store s(o, burrow::engine::userns_helpers());
     ImageRecord r = image_rec(hex_of('e'), {"quay.io/a/b:1", "quay.io/a/b:latest"}, 42);
     r.digest = "sha256:" + hex_of('f');
     r.digests = {r.digest};
@@ -225,7 +225,7 @@ TEST_CASE("find_image resolution order") {
     TempDir t;
     StoreOptions o;
     o.root = t / "root";
-    Store s(o);
+    Store s(o, burrow::engine::userns_helpers());
     auto alpine = image_rec("abc1" + std::string(60, '0'), {"docker.io/library/alpine:latest", "docker.io/library/alpine:3.18"}, 10);
     alpine.digest = "sha256:" + hex_of('7');
     alpine.digests = {alpine.digest};

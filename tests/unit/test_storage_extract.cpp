@@ -320,7 +320,7 @@ TEST_CASE("ExtractSession runs the helper in a user namespace") {
     TempDir t;
     StoreOptions o;
     o.root = t / "root";
-    Store store(o);
+    Store store(o, burrow::engine::userns_helpers());
     auto good = make_tar(sample(), Comp::gzip);
     auto plain_digest = sha256_digest(make_tar(sample(), Comp::none));
     std::vector<ExtractJob> jobs;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/fs.hpp"
+#include "src/engine/userns_helpers.hpp"  // the runner every Store is given
 
 struct TempDir {
     std::string path;

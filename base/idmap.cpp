@@ -1,4 +1,4 @@
-#include "rootless/idmap.hpp"
+#include "base/idmap.hpp"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include "base/fs.hpp"
 #include "base/strings.hpp"
 
-namespace burrow::rootless {
+namespace burrow {
 namespace {
 
 bool parse_u32(std::string_view s, uint32_t& out) {
@@ -146,4 +146,4 @@ std::vector<std::string> format_map_args(const std::vector<IdMapEntry>& entries)
     return out;
 }
 
-}  // namespace burrow::rootless
+}  // namespace burrow

@@ -1,12 +1,12 @@
-// User-namespace id maps: /etc/subuid parsing and the mapping burrow uses.
-// Pure logic; no syscalls.
+// User-namespace id maps: /etc/subuid parsing and the mapping burrow uses. Plain data and pure
+// logic (current_user_mapping only reads files): the store, the container process and the engine share it.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace burrow::rootless {
+namespace burrow {
 
 struct IdRange {
     uint32_t start = 0;
@@ -50,4 +50,4 @@ std::string format_proc_map(const std::vector<IdMapEntry>& entries);
 // argv tail for newuidmap/newgidmap: {"0","1000","1","1","100000","65536"}.
 std::vector<std::string> format_map_args(const std::vector<IdMapEntry>& entries);
 
-}  // namespace burrow::rootless
+}  // namespace burrow
