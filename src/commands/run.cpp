@@ -6,7 +6,7 @@
 #include "src/commands/common.hpp"
 #include "src/commands/register.hpp"
 #include "src/engine/container_create.hpp"
-#include "src/engine/create_spec.hpp"
+#include "src/commands/create_flags.hpp"
 #include "src/engine/lifecycle.hpp"
 #include "storage/store.hpp"
 
@@ -17,11 +17,9 @@ using cli::Context;
 namespace {
 
 storage::ContainerConfig create_from(Context& ctx) {
-    engine::CreateRequest req;
-    req.flags = &ctx.flags;
-    req.args = ctx.args;
-    req.create_command = engine::own_command_line();
-    return engine::create_container(ctx.store(), req);
+    engine::CreateOptions opts = create_options(ctx.flags, ctx.args);
+    opts.create_command = engine::own_command_line();
+    return engine::create_container(ctx.store(), opts);
 }
 
 int create_cmd(Context& ctx) {
@@ -64,8 +62,8 @@ void register_run(cli::CommandTable& t) {
     run.long_help = "Runs a command in a new container from the given image";
     run.examples = {"burrow run imageID ls -alF /etc", "burrow run --network=host imageID dnf -y install java",
                     "burrow run --volume /var/hostdir:/var/ctrdir -i -t fedora /bin/bash"};
-    run.flags = engine::create_flags();
-    run.flags.push_back(bool_flag("detach", 'd', "Run container in background and print container ID"));
+    run.flags = create_flags();
+    for (auto& f : run_only_flags()) run.flags.push_back(f);
     run.flags.push_back(help_flag());
     run.min_args = 1;
     run.interspersed = false;
@@ -83,7 +81,7 @@ void register_run(cli::CommandTable& t) {
                        "  command. The container will be created with the initial state 'created'.";
     create.examples = {"burrow create alpine ls", "burrow create --annotation HELLO=WORLD alpine ls",
                        "burrow create -t -i --name myctr alpine ls"};
-    create.flags = engine::create_flags();
+    create.flags = create_flags();
     create.flags.push_back(help_flag());
     create.min_args = 1;
     create.interspersed = false;
