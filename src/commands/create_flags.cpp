@@ -75,7 +75,6 @@ std::vector<FlagSpec> create_flags() {
         str("authfile", 0, "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override"),
         list("cap-add", 0, "Add capabilities to the container"),
         list("cap-drop", 0, "Drop capabilities from the container"),
-        str("cgroup-manager", 0, "", ""),
         str("cgroupns", 0, "cgroup namespace to use"),
         str("cgroups", 0, "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")", "enabled"),
         str("cidfile", 0, "Write the container ID to the file"),
@@ -135,6 +134,90 @@ std::vector<FlagSpec> create_flags() {
         list("volumes-from", 0, "Mount volumes from the specified container(s)"),
         str("workdir", 'w', "Working directory inside the container"),
     };
+    // Flags burrow added for issue 9 (Podman 4.3's usage texts). Where a feature cannot apply
+    // here, create_options() or the engine warns or fails as Podman does; see each.
+    std::vector<FlagSpec> more = {
+        list("attach", 'a', "Attach to STDIN, STDOUT or STDERR"),
+        str("conmon-pidfile", 0, "Path to the file that will receive the PID of conmon"),
+        str("pidfile", 0, "Write the container process ID to the file"),
+        b("http-proxy", 0, "Set proxy environment variables in the container based on the host proxy vars", "true"),
+        list("hostuser", 0, "Host user account to add to /etc/passwd within container"),
+        str("init-path", 0, "Path to the container-init binary"),
+        b("passwd", 0, "add entries to /etc/passwd and /etc/group", "true"),
+        str("passwd-entry", 0, "Entry to write to /etc/passwd"),
+        str("timeout", 0, "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires."),
+        str("tz", 0, "Set timezone in container"),
+        str("umask", 0, "Set umask in container", "0022"),
+        list("unsetenv", 0, "Unset environment default variables in container"),
+        b("unsetenv-all", 0, "Unset all default environment variables in container"),
+        list("env-merge", 0, "Preprocess environment variables from image before injecting them into the container"),
+        str("ipc", 0, "IPC namespace to use"),
+        str("pid", 0, "PID namespace to use"),
+        str("pod", 0, "Run container in an existing pod"),
+        str("pod-id-file", 0, "Read the pod ID from the file"),
+        list("secret", 0, "Add secret to container"),
+        list("requires", 0, "Add one or more requirement containers that must be started before this container will start"),
+        str("sdnotify", 0, "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")", "container"),
+        str("seccomp-policy", 0, "Policy for selecting a seccomp profile (experimental)", "default"),
+        str("image-volume", 0, "Tells podman how to handle the builtin image volumes (\"bind\"|\"tmpfs\"|\"ignore\")", "bind"),
+        list("chrootdirs", 0, "Chroot directories inside the container"),
+        str("personality", 0, "Configure execution domain using personality (e.g., LINUX/LINUX32)"),
+        b("rootfs", 0, "The first argument is not an image but the rootfs to the exploded container"),
+        list("uidmap", 0, "UID map to use for the user namespace"),
+        list("gidmap", 0, "GID map to use for the user namespace"),
+        str("subuidname", 0, "Name of range listed in /etc/subuid for use in user namespace"),
+        str("subgidname", 0, "Name of range listed in /etc/subgid for use in user namespace"),
+        str("ip", 0, "Specify a static IPv4 address for the container"),
+        str("ip6", 0, "Specify a static IPv6 address for the container"),
+        str("mac-address", 0, "Container MAC address (e.g. 92:d0:c6:0a:29:33)"),
+        list("network-alias", 0, "Add network-scoped alias for the container"),
+        str("health-cmd", 0, "set a healthcheck command for the container ('none' disables the existing healthcheck)"),
+        str("health-interval", 0, "set an interval for the healthchecks (a value of disable results in no automatic timer setup)", "30s"),
+        str("health-on-failure", 0, "action to take once the container turns unhealthy", "none"),
+        str("health-retries", 0, "the number of retries allowed before a healthcheck is considered to be unhealthy", "3"),
+        str("health-start-period", 0, "the initialization time needed for a container to bootstrap", "0s"),
+        str("health-timeout", 0, "the maximum time allowed to complete the healthcheck before an interval is considered failed", "30s"),
+        b("no-healthcheck", 0, "Disable healthchecks on container"),
+        str("init-ctr", 0, "Make this a pod init container."),
+        // cgroup limits: dropped with Podman's one warning on rootless cgroups v1 (create_options)
+        str("blkio-weight", 0, "Block IO weight (relative weight) accepts a weight value between 10 and 1000."),
+        list("blkio-weight-device", 0, "Block IO weight (relative device weight, format: DEVICE_NAME:WEIGHT)"),
+        list("cgroup-conf", 0, "Configure cgroup v2 (key=value)"),
+        str("cgroup-parent", 0, "Optional parent cgroup for the container"),
+        str("cpu-period", 0, "Limit the CPU CFS (Completely Fair Scheduler) period"),
+        str("cpu-quota", 0, "Limit the CPU CFS (Completely Fair Scheduler) quota"),
+        str("cpu-rt-period", 0, "Limit the CPU real-time period in microseconds"),
+        str("cpu-rt-runtime", 0, "Limit the CPU real-time runtime in microseconds"),
+        str("cpuset-cpus", 0, "CPUs in which to allow execution (0-3, 0,1)"),
+        str("cpuset-mems", 0, "Memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems."),
+        list("device-cgroup-rule", 0, "Add a rule to the cgroup allowed devices list"),
+        list("device-read-bps", 0, "Limit read rate (bytes per second) from a device (e.g. --device-read-bps=/dev/sda:1mb)"),
+        list("device-read-iops", 0, "Limit read rate (IO per second) from a device (e.g. --device-read-iops=/dev/sda:1000)"),
+        list("device-write-bps", 0, "Limit write rate (bytes per second) to a device (e.g. --device-write-bps=/dev/sda:1mb)"),
+        list("device-write-iops", 0, "Limit write rate (IO per second) to a device (e.g. --device-write-iops=/dev/sda:1000)"),
+        str("kernel-memory", 0, "DEPRECATED: Option is just hear for compatibility with Docker"),
+        str("memory-reservation", 0, "Memory soft limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))"),
+        str("memory-swap", 0, "Swap limit equal to memory plus swap: '-1' to enable unlimited swap"),
+        str("memory-swappiness", 0, "Tune container memory swappiness (0 to 100, or -1 for system default)", "-1"),
+        b("oom-kill-disable", 0, "Disable OOM Killer"),
+        str("oom-score-adj", 0, "Tune the host's OOM preferences (-1000 to 1000)"),
+        // Docker's options that Podman takes as no-ops
+        b("disable-content-trust", 0, "This is a Docker specific option and is a NOOP"),
+        str("gpus", 0, "This is a Docker specific option and is a NOOP"),
+    };
+    for (auto& x : more) f.push_back(std::move(x));
+    // Numbers are read as text and converted by create_options(); help shows Go's type names.
+    const std::pair<const char*, const char*> numeric[] = {
+        {"timeout", "uint"},         {"stop-timeout", "uint"},     {"cpu-period", "uint"},    {"cpu-rt-period", "uint"},
+        {"cpu-quota", "int"},        {"cpu-rt-runtime", "int"},    {"cpu-shares", "uint"},    {"cpus", "float"},
+        {"pids-limit", "int"},       {"memory-swappiness", "int"}, {"oom-score-adj", "int"},  {"health-retries", "uint"},
+        {"blkio-weight", "string"}};
+    for (auto& x : f)
+        for (const auto& [n, t] : numeric)
+            if (x.name == n) x.value_name = t;
+    FlagSpec sigpol = str("signature-policy", 0, "Pathname of signature policy file (not usually used)");
+    sigpol.hidden = true;  // hidden in Podman too
+    f.push_back(sigpol);
     FlagSpec net_alias = str("net", 0, "Connect a container to a network");
     net_alias.hidden = true;
     f.push_back(net_alias);
@@ -142,8 +225,79 @@ std::vector<FlagSpec> create_flags() {
 }
 
 std::vector<FlagSpec> run_only_flags() {
-    return {b("detach", 'd', "Run container in background and print container ID")};
+    return {b("detach", 'd', "Run container in background and print container ID"),
+            str("preserve-fds", 0, "Pass a number of additional file descriptors into the container"),
+            b("rmi", 0, "Remove container image unless used by other containers")};
 }
+
+namespace {
+
+// A flag of a feature burrow does not have: one clear line rather than a flag taken and ignored.
+void refuse(const ParsedFlags& f, const std::string& name, const std::string& why) {
+    if (f.changed(name)) throw Error("--" + name + " " + why);
+}
+
+void more_options(const ParsedFlags& f, engine::CreateOptions& o) {
+    o.unsetenv = f.get_list("unsetenv");
+    o.unsetenv_all = f.get_bool("unsetenv-all");
+    o.env_merge = f.get_list("env-merge");
+    o.log_driver = f.get_string("log-driver");
+    o.log_opts = f.get_list("log-opt");
+    o.timezone = f.get_string("tz");
+    if (f.changed("timeout")) o.timeout = parse_uint_flag(f, "timeout");
+    o.hostusers = f.get_list("hostuser");
+    o.pidfile = f.get_string("pidfile");
+    o.conmon_pidfile = f.get_string("conmon-pidfile");
+    o.umask = opt_string(f, "umask");
+    o.passwd = f.get_bool("passwd");
+    o.passwd_entry = f.get_string("passwd-entry");
+    o.init_path = f.get_string("init-path");
+    o.ipc = f.get_string("ipc");
+    o.pid = f.get_string("pid");
+    o.uts = f.get_string("uts");
+    o.cgroupns = f.get_string("cgroupns");
+    o.pod = f.get_string("pod");
+    o.pod_id_file = f.get_string("pod-id-file");
+    o.secrets = f.get_list("secret");
+    o.required = f.get_list("requires");
+
+    // cgroup limits besides --memory/--cpus/--pids-limit: checked for their type, then dropped
+    // with Podman's warning where burrow has no cgroup to put them in (the engine says so)
+    for (const char* n : {"cpu-period", "cpu-rt-period", "cpu-shares"})
+        if (f.changed(n)) (void)parse_uint_flag(f, n), o.other_limits.push_back(n);
+    for (const char* n : {"cpu-quota", "cpu-rt-runtime", "memory-swappiness"})
+        if (f.changed(n)) (void)parse_int_flag(f, n), o.other_limits.push_back(n);
+    for (const char* n : {"blkio-weight", "blkio-weight-device", "cgroup-conf", "cgroup-parent", "cpuset-cpus",
+                          "cpuset-mems", "device-cgroup-rule", "device-read-bps", "device-read-iops",
+                          "device-write-bps", "device-write-iops", "memory-reservation", "memory-swap",
+                          "oom-kill-disable"})
+        if (f.changed(n)) o.other_limits.push_back(n);
+    if (f.changed("oom-score-adj")) (void)parse_int_flag(f, "oom-score-adj");
+
+    std::string sd = f.get_string("sdnotify");
+    if (sd != "container" && sd != "conmon" && sd != "ignore")
+        throw Error("invalid sdnotify value \"" + sd + "\": must be container, conmon or ignore");
+    std::string sp = f.get_string("seccomp-policy");
+    if (sp != "default" && sp != "image") throw Error("invalid seccomp policy \"" + sp + "\": valid policies are [default image]");
+    std::string iv = f.get_string("image-volume");
+    if (iv != "bind" && iv != "tmpfs" && iv != "ignore") throw Error("invalid image-volume type \"" + iv + "\". Pick one of bind, tmpfs, or ignore");
+    if (f.changed("userns") && (f.changed("uidmap") || f.changed("gidmap") || f.changed("subuidname") || f.changed("subgidname")))
+        throw Error("--userns and --uidmap/--gidmap/--subuidname/--subgidname are mutually exclusive");
+    if (f.changed("init-ctr") && o.pod.empty() && o.pod_id_file.empty()) throw Error("must specify pod value with init-ctr");
+    if (f.changed("health-retries")) (void)parse_uint_flag(f, "health-retries");
+
+    // What burrow cannot do yet: refused, not ignored.
+    for (const char* n : {"uidmap", "gidmap", "subuidname", "subgidname"})
+        refuse(f, n, "is not supported: burrow maps the user namespace itself (see --userns)");
+    for (const char* n : {"ip", "ip6", "mac-address"})
+        if (f.changed(n)) throw Error("networks and static ip/mac address can only be used with Bridge mode networking");
+    refuse(f, "network-alias", "is not supported: burrow has no bridge networks");
+    refuse(f, "health-cmd", "is not supported: burrow has no healthchecks");
+    refuse(f, "personality", "is not supported by burrow");
+    refuse(f, "rootfs", "is not supported: burrow runs containers from images");
+}
+
+}  // namespace
 
 engine::CreateOptions create_options(const ParsedFlags& f, const std::vector<std::string>& args) {
     engine::CreateOptions o;
@@ -212,6 +366,8 @@ engine::CreateOptions create_options(const ParsedFlags& f, const std::vector<std
     o.dns_search = f.get_list("dns-search");
     o.dns_options = f.get_list("dns-option");
     o.add_hosts = f.get_list("add-host");
+    o.http_proxy = f.get_bool("http-proxy");
+    more_options(f, o);
     return o;
 }
 

@@ -83,6 +83,27 @@ void settle_ports(ContainerConfig& cfg) {
     (void)net::open_listeners(cfg.ports);  // closed again at once: start binds them for real
 }
 
+// What create refers to by name must exist: burrow has no pods and no secrets, so any is
+// missing (Podman's words); --requires needs containers burrow would have to start first.
+void check_references(storage::Store& store, const CreateOptions& f) {
+    std::string pod = f.pod;
+    if (pod.empty() && !f.pod_id_file.empty()) {
+        auto text = read_file_if_exists(f.pod_id_file);
+        if (!text) throw Error("reading pod ID file: open " + f.pod_id_file + ": no such file or directory");
+        pod = std::string(trim(*text));
+    }
+    if (!pod.empty()) throw Error("no pod with name or ID " + pod + " found: no such pod");
+    for (const auto& s : f.secrets) {
+        std::string name = s.substr(0, s.find(','));
+        throw Error("no secret with name or id \"" + name + "\": no such secret");
+    }
+    storage::ContainerStore containers(store);
+    for (const auto& r : f.required)
+        for (const auto& name : split(r, ','))
+            if (!containers.find(name)) throw Error("no container with name or ID \"" + name + "\" found: no such container");
+    if (!f.required.empty()) throw Error("--requires is not supported by burrow: it does not start other containers first");
+}
+
 }  // namespace
 
 std::optional<std::string> read_layered_file(const storage::Store& store, const std::vector<std::string>& layers,
@@ -117,6 +138,7 @@ std::vector<std::string> own_command_line() {
 
 ContainerConfig create_container(storage::Store& store, const CreateOptions& f) {
     if (f.image.empty()) throw Error("must provide an image name");
+    check_references(store, f);
     const std::string& cidfile = f.cidfile;
     if (!cidfile.empty() && path_exists(cidfile))
         throw Error("container id file exists. Ensure another container is not using it or delete " + cidfile);
@@ -136,7 +158,11 @@ ContainerConfig create_container(storage::Store& store, const CreateOptions& f) 
     cfg.image_name = image.names.empty() ? image.id : image.names.front();
     for (const auto& n : image.names) {
         // the name the user's reference matched, when it is one of the image's names
-        if (n == f.image || n.ends_with("/" + f.image) || n.ends_with("/" + f.image + ":latest")) {
+        if (n == f.image || n == f.image + ":latest") {
+            cfg.image_name = n;
+            break;
+        }
+        if (n.ends_with("/" + f.image) || n.ends_with("/" + f.image + ":latest")) {
             cfg.image_name = n;
             break;
         }
@@ -145,7 +171,7 @@ ContainerConfig create_container(storage::Store& store, const CreateOptions& f) 
     cfg.created = now_ns();
     cfg.create_command = f.create_command;
 
-    if (cfg.memory > 0 || cfg.cpus > 0 || cfg.pids_limit > 0) {
+    if (f.memory || f.cpus || f.pids_limit || !f.other_limits.empty()) {
         struct statfs sfs {};
         bool v2 = ::statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
         // Podman's words; on cgroup v2 the limits need a delegated cgroup from the systemd user

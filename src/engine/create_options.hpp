@@ -54,12 +54,40 @@ struct CreateOptions {
     std::optional<std::string> memory;
     std::optional<double> cpus;
     std::optional<int64_t> pids_limit;
+    // The other cgroup limits (--cpu-shares, --blkio-weight, --memory-swap, ...) by flag name:
+    // rootless on cgroups v1 Podman drops every limit with one warning, and so does burrow.
+    std::vector<std::string> other_limits;
 
     // network
     std::string network;  // "" = the default mode
     std::vector<std::string> publish, expose;
     bool publish_all = false;
     std::vector<std::string> dns, dns_search, dns_options, add_hosts;
+    bool http_proxy = true;  // the host's *_proxy variables go into the environment
+
+    // environment left out of the defaults
+    std::vector<std::string> unsetenv, env_merge;
+    bool unsetenv_all = false;
+
+    // logging (--log-driver, --log-opt KEY=VALUE)
+    std::string log_driver = "k8s-file";
+    std::vector<std::string> log_opts;
+
+    // recorded for the start path and the container's files
+    std::string timezone;  // --tz
+    unsigned timeout = 0;  // --timeout
+    std::vector<std::string> hostusers;
+    std::string pidfile, conmon_pidfile;
+    std::optional<std::string> umask;
+    bool passwd = true;
+    std::string passwd_entry;
+    std::string init_path;
+    std::string oci_runtime;  // the global --runtime
+
+    // namespaces: "" or "private" here; anything else is refused (burrow makes its own)
+    std::string ipc, pid, uts, cgroupns;
+    std::string pod, pod_id_file;  // no pods in burrow: any pod is missing
+    std::vector<std::string> secrets, required;  // --secret, --requires
 };
 
 }  // namespace burrow::engine

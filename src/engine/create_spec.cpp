@@ -277,11 +277,15 @@ ContainerConfig build_container_config(const CreateOptions& o, const ImageDefaul
     else if (!o.entrypoint) c.cmd = image.cmd;
     if (c.entrypoint.empty() && c.cmd.empty()) throw Error("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 
-    // environment: image, then host (--env-host), env files, -e
-    std::vector<std::pair<std::string, std::string>> kv;
-    for (const auto& e : image.env) add_env(kv, e);
+    // environment: image (--env-merge on top), then the user's: host proxies, host (--env-host),
+    // env files, -e; the defaults where none of those set them; --unsetenv takes image and defaults out
+    std::vector<std::pair<std::string, std::string>> kv, user;
+    if (!o.unsetenv_all)
+        for (const auto& e : image.env) add_env(kv, e);
+    for (const auto& e : o.env_merge) add_env(kv, expand_env(e, kv));
+    if (o.http_proxy) add_proxy_env(user);
     if (c.env_host)
-        for (char** ep = environ; *ep; ++ep) add_env(kv, *ep);
+        for (char** ep = environ; *ep; ++ep) add_env(user, *ep);
     for (const auto& file : o.env_file) {
         std::vector<std::string> lines;
         try {
@@ -289,13 +293,15 @@ ContainerConfig build_container_config(const CreateOptions& o, const ImageDefaul
         } catch (const Error& e) {
             throw e.wrap("parsing env file \"" + file + "\"");
         }
-        for (const auto& line : lines) add_env(kv, line);
+        for (const auto& line : lines) add_env(user, line);
     }
-    for (const auto& e : o.env) add_env(kv, e);
+    for (const auto& e : o.env) add_env(user, e);
+    for (const auto& [k, v] : user) add_env(kv, k + "=" + v);
     bool has_path = std::any_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "PATH"; });
     if (!has_path) kv.insert(kv.begin(), {"PATH", kDefaultPath});
     if (c.tty && std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "TERM"; })) kv.emplace_back("TERM", "xterm");
     if (std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "container"; })) kv.emplace_back("container", "podman");
+    drop_unset_env(kv, user, o);
 
     // working directory
     c.workdir = o.workdir ? *o.workdir : (image.workdir.empty() ? "/" : image.workdir);
@@ -432,6 +438,7 @@ ContainerConfig build_container_config(const CreateOptions& o, const ImageDefaul
         }
     }
     c.ports = net::normalize_ports(std::move(c.ports));
+    apply_recorded_options(c, o);
     c.dns = o.dns;
     c.dns_search = o.dns_search;
     c.dns_options = o.dns_options;

@@ -46,6 +46,19 @@ storage::Ulimit parse_ulimit(const std::string& value);
 int64_t parse_bytes(const std::string& s);
 // "usr1", "SIGUSR1", "10" -> "SIGUSR1". "invalid signal: x" otherwise.
 std::string canonical_signal(const std::string& s);
+// create_checks.cpp: the options that are checked and recorded as they are (logging, --tz,
+// --timeout, namespaces, --umask, ...), and the environment helpers.
+void apply_recorded_options(storage::ContainerConfig& c, const CreateOptions& o);
+using EnvList = std::vector<std::pair<std::string, std::string>>;
+// "K=$V:x" with $V / ${V} taken from `env` (--env-merge); unknown names expand to "".
+std::string expand_env(const std::string& entry, const EnvList& env);
+// The host's http_proxy, https_proxy, ftp_proxy, no_proxy (either case) that are set.
+void add_proxy_env(EnvList& env);
+// --unsetenv NAME / --unsetenv-all: removes image and default variables the user did not set.
+void drop_unset_env(EnvList& env, const EnvList& user, const CreateOptions& o);
+// go-units FromHumanSize (decimal: "1.5m" = 1500000): --log-opt max-size. "invalid size: 'x'".
+int64_t parse_human_size(const std::string& s);
+
 // --pull: missing, always, never, newer ("" = missing). Podman's error otherwise.
 void check_pull_policy(const std::string& policy);
 
