@@ -269,8 +269,10 @@ int open_console(const ChildArgs& a) {
         if (fds[i] >= 0 && ::dup2(fds[i], i) < 0) fail(a, Step::stdio, errno);
     ::setsid();
     if (s.tty && ::ioctl(0, TIOCSCTTY, 0) < 0) fail(a, Step::stdio, errno);
-    // Nothing of the caller's leaks into the container beyond stdio (and fd 3 when passed).
-    ::syscall(SYS_close_range, s.extra_fd >= 0 ? 4U : 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    // Nothing of the caller's leaks into the container beyond stdio (and fd 3 when passed, or
+    // the --preserve-fds ones, which lose close-on-exec).
+    for (unsigned fd = 3; fd < 3 + s.preserve_fds; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, 0);
+    ::syscall(SYS_close_range, s.extra_fd >= 0 ? 4U : 3U + s.preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 
     // 6. credentials: bounding set, (seccomp while we still may), ids, capabilities
     for (int cap = 0; cap <= a.last_cap; ++cap)

@@ -71,6 +71,7 @@ struct ProcessSpec {
     unsigned short rows = 24, cols = 80;
     bool init = false;                // a minimal pid 1 that reaps and forwards signals
     int extra_fd = -1;                // passed as fd 3 (e.g. a sync socket); -1 = none
+    unsigned preserve_fds = 0;        // --preserve-fds: the caller's fds 3..3+N-1 stay open as they are
 };
 
 // Which step failed in the child, for the message.

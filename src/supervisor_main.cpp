@@ -1,6 +1,8 @@
 // burrow-supervisor: what a detached container keeps resident. burrow starts the container,
 // then execs this small program in the same process, so the container stays its child:
 //   burrow-supervisor ROOT ID PID OUT_FD ERR_FD REMOVE BURROW_EXE RUNROOT [net=NETWORK] [in=FD attach=FD]
+//                     [log=PATH]
+// log=: the log file ("" = none, for the none/journald/passthrough drivers; default ctr.log).
 // net=: net/network_runtime.hpp's encoding of tap0 and the published ports; in= and attach= for
 // -i: the container's stdin and the attach FIFO that feeds it.
 // It copies the container's output into the log, runs its network, records the exit code and
@@ -9,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -32,9 +35,11 @@ int main(int argc, char** argv) {
     o.err_fd = std::atoi(argv[5]);
     bool remove = std::string(argv[6]) == "1";
     std::string network_arg;
+    std::optional<std::string> log_arg;
     for (int i = 9; i < argc; ++i) {
         std::string a = argv[i];
         if (a.rfind("net=", 0) == 0) network_arg = a.substr(4);
+        else if (a.rfind("log=", 0) == 0) log_arg = a.substr(4);
         else if (a.rfind("in=", 0) == 0) o.in_fd = std::atoi(a.c_str() + 3);
         else if (a.rfind("attach=", 0) == 0) o.attach_in_fd = std::atoi(a.c_str() + 7);
     }
@@ -55,7 +60,7 @@ int main(int argc, char** argv) {
     }
     o.network = network.get();
     try {
-        o.log_path = dir + "/ctr.log";
+        o.log_path = log_arg ? *log_arg : dir + "/ctr.log";
         int code = engine::supervise(o);
         // The ports are free again before the exit is on record: a restart that sees the exit
         // binds them at once.

@@ -156,6 +156,23 @@ std::string config_to_json(const ContainerConfig& c) {
         {"cpus", c.cpus},
         {"sig_proxy", c.sig_proxy},
         {"pull_policy", c.pull_policy},
+        {"log_driver", c.log_driver},
+        {"log_path", c.log_path},
+        {"log_size_max", c.log_size_max},
+        {"log_tag", c.log_tag},
+        {"timezone", c.timezone},
+        {"timeout", c.timeout},
+        {"hostusers", c.hostusers},
+        {"pidfile", c.pidfile},
+        {"conmon_pidfile", c.conmon_pidfile},
+        {"umask", c.umask},
+        {"passwd", c.passwd},
+        {"passwd_entry", c.passwd_entry},
+        {"init_path", c.init_path},
+        {"oci_runtime", c.oci_runtime},
+        {"uts", c.uts},
+        {"ipc", c.ipc},
+        {"cgroupns", c.cgroupns},
         {"create_command", c.create_command},
         {"created", c.created},
         {"cidfile", c.cidfile},
@@ -223,6 +240,23 @@ ContainerConfig config_from_json(const std::string& text) {
         get_to(j, "cpus", c.cpus);
         get_to(j, "sig_proxy", c.sig_proxy);
         get_to(j, "pull_policy", c.pull_policy);
+        get_to(j, "log_driver", c.log_driver);
+        get_to(j, "log_path", c.log_path);
+        get_to(j, "log_size_max", c.log_size_max);
+        get_to(j, "log_tag", c.log_tag);
+        get_to(j, "timezone", c.timezone);
+        get_to(j, "timeout", c.timeout);
+        get_to(j, "hostusers", c.hostusers);
+        get_to(j, "pidfile", c.pidfile);
+        get_to(j, "conmon_pidfile", c.conmon_pidfile);
+        get_to(j, "umask", c.umask);
+        get_to(j, "passwd", c.passwd);
+        get_to(j, "passwd_entry", c.passwd_entry);
+        get_to(j, "init_path", c.init_path);
+        get_to(j, "oci_runtime", c.oci_runtime);
+        get_to(j, "uts", c.uts);
+        get_to(j, "ipc", c.ipc);
+        get_to(j, "cgroupns", c.cgroupns);
         get_to(j, "create_command", c.create_command);
         get_to(j, "created", c.created);
         get_to(j, "cidfile", c.cidfile);

@@ -93,6 +93,22 @@ struct ContainerConfig {
     double cpus = 0;
     bool sig_proxy = true;
     std::string pull_policy;
+    // run/create options Podman records (issue 9): the logging, the run-time knobs others act on
+    std::string log_driver = "k8s-file";  // k8s-file, json-file, journald, none, passthrough
+    std::string log_path;                 // --log-opt path= ("" = ctr.log for the file drivers)
+    int64_t log_size_max = 0;             // --log-opt max-size=, bytes (0 = no limit)
+    std::string log_tag;                  // --log-opt tag=
+    std::string timezone;                 // --tz: "" (the image's), "local" or a zone name
+    unsigned timeout = 0;                 // --timeout: seconds the container may run (0 = no limit)
+    std::vector<std::string> hostusers;   // --hostuser: host accounts added to /etc/passwd
+    std::string pidfile;                  // --pidfile: gets the container's pid at each start
+    std::string conmon_pidfile;           // --conmon-pidfile: gets the supervisor's pid
+    std::string umask = "0022";           // --umask of the container's process
+    bool passwd = true;                   // --passwd: burrow may add the user to /etc/passwd
+    std::string passwd_entry;             // --passwd-entry template
+    std::string init_path;                // --init-path
+    std::string oci_runtime;              // the global --runtime as given (inspect's OCIRuntime)
+    std::string uts, ipc, cgroupns;       // "" (a namespace of its own) or "host" (cgroupns: "private")
     std::vector<std::string> create_command;  // argv as typed (inspect's Config.CreateCommand)
     int64_t created = 0;                // unix nanoseconds
     std::string cidfile;

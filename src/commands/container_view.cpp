@@ -361,7 +361,12 @@ static ojson host_config(const ContainerConfig& c, const InspectPaths& p) {
     h["CgroupManager"] = "cgroupfs";
     h["CgroupMode"] = "host";
     h["ContainerIDFile"] = c.cidfile;
-    h["LogConfig"] = {{"Type", "k8s-file"}, {"Config", nullptr}, {"Path", p.log}, {"Tag", ""}, {"Size", "0B"}};
+    bool file_log = c.log_driver == "k8s-file" || c.log_driver == "json-file";
+    h["LogConfig"] = {{"Type", c.log_driver},
+                      {"Config", nullptr},
+                      {"Path", file_log ? (c.log_path.empty() ? p.log : c.log_path) : ""},
+                      {"Tag", c.log_tag},
+                      {"Size", human_size(static_cast<double>(c.log_size_max), 4, "")}};
     h["NetworkMode"] = c.network;
     h["PortBindings"] = port_bindings(c.ports);
     h["RestartPolicy"] = {{"Name", ""}, {"MaximumRetryCount", 0}};
@@ -375,7 +380,7 @@ static ojson host_config(const ContainerConfig& c, const InspectPaths& p) {
     h["DnsSearch"] = c.dns_search;
     h["ExtraHosts"] = c.add_hosts;
     h["GroupAdd"] = ojson::array();
-    h["IpcMode"] = "private";
+    h["IpcMode"] = c.ipc == "host" ? "host" : "private";
     h["Cgroup"] = "";
     h["Cgroups"] = "default";
     h["Links"] = nullptr;
@@ -386,7 +391,7 @@ static ojson host_config(const ContainerConfig& c, const InspectPaths& p) {
     h["ReadonlyRootfs"] = c.read_only;
     h["SecurityOpt"] = security;
     h["Tmpfs"] = tmpfs;
-    h["UTSMode"] = "private";
+    h["UTSMode"] = c.uts == "host" ? "host" : "private";
     h["UsernsMode"] = c.userns;
     h["ShmSize"] = 65536000;
     h["Runtime"] = "oci";
@@ -448,9 +453,9 @@ ojson container_inspect_json(const ContainerView& v, const InspectPaths& p) {
     j["HostnamePath"] = p.userdata + "/hostname";
     j["HostsPath"] = c.no_hosts ? "" : p.userdata + "/hosts";
     j["StaticDir"] = p.dir;
-    j["OCIRuntime"] = "burrow";
-    j["ConmonPidFile"] = "";
-    j["PidFile"] = "";
+    j["OCIRuntime"] = c.oci_runtime.empty() ? "burrow" : c.oci_runtime;
+    j["ConmonPidFile"] = c.conmon_pidfile;
+    j["PidFile"] = c.pidfile;
     j["Name"] = c.name;
     j["RestartCount"] = s.restart_count;
     j["Driver"] = "overlay";
@@ -511,10 +516,11 @@ ojson container_inspect_json(const ContainerView& v, const InspectPaths& p) {
     cfg["StopSignal"] = signal_number(c.stop_signal);
     cfg["HealthcheckOnFailureAction"] = "none";
     cfg["CreateCommand"] = c.create_command;
-    cfg["Umask"] = "0022";
-    cfg["Timeout"] = 0;
+    if (!c.timezone.empty()) cfg["Timezone"] = c.timezone;
+    cfg["Umask"] = c.umask;
+    cfg["Timeout"] = c.timeout;
     cfg["StopTimeout"] = c.stop_timeout;
-    cfg["Passwd"] = true;
+    cfg["Passwd"] = c.passwd;
     cfg["sdNotifyMode"] = "container";
     j["Config"] = cfg;
     j["HostConfig"] = host_config(c, p);

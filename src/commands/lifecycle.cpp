@@ -156,7 +156,9 @@ int attach_cmd(Context& ctx) {
         sa.sa_handler = note_signal;
         for (int s : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(s, &sa, nullptr);
     }
-    UniqueFd fd(::open(containers.log_path(cfg.id).c_str(), O_RDONLY | O_CLOEXEC | O_CREAT, 0600));
+    std::string log = engine::log_file(containers, cfg);
+    if (log.empty()) log = "/dev/null";  // a driver without a log file: attach relays stdin only
+    UniqueFd fd(::open(log.c_str(), O_RDONLY | O_CLOEXEC | O_CREAT, 0600));
     if (!fd) throw_errno("open the log of " + cfg.id);
     ::lseek(fd.get(), 0, SEEK_END);
     UniqueFd to_ctr;  // the FIFO; no reader (ENXIO) = the container's stdin is closed already

@@ -12,6 +12,7 @@
 #include "base/fd.hpp"
 #include "src/commands/common.hpp"
 #include "src/commands/container_view.hpp"
+#include "src/engine/lifecycle.hpp"
 #include "src/commands/register.hpp"
 #include "src/engine/container_log.hpp"
 #include "storage/container_store.hpp"
@@ -139,7 +140,11 @@ int logs_cmd(Context& ctx) {
         Source s;
         s.opts = base;
         if (multi) s.opts.prefix_name = f.get_bool("names") ? c.name : c.id.substr(0, 12);
-        s.path = containers.log_path(c.id);
+        // Podman's words for the drivers that keep no log; burrow writes no journal either.
+        if (c.log_driver == "none" || c.log_driver == "passthrough" || c.log_driver == "journald")
+            throw Error("this container is using the '" + c.log_driver +
+                        "' log driver, cannot read logs: this container is not logging output");
+        s.path = engine::log_file(containers, c);
         s.cfg = std::move(c);
         sources.push_back(std::move(s));
     }

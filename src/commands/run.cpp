@@ -1,13 +1,19 @@
 // `run` and `create` (also `container run`, `container create`).
+#include <fcntl.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "base/error.hpp"
+#include "base/strings.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
 #include "src/commands/register.hpp"
 #include "src/engine/container_create.hpp"
-#include "src/engine/create_spec.hpp"
+#include "src/commands/create_flags.hpp"
 #include "src/engine/lifecycle.hpp"
+#include "storage/container_store.hpp"
 #include "storage/store.hpp"
 
 namespace burrow::commands {
@@ -17,11 +23,11 @@ using cli::Context;
 namespace {
 
 storage::ContainerConfig create_from(Context& ctx) {
-    engine::CreateRequest req;
-    req.flags = &ctx.flags;
-    req.args = ctx.args;
-    req.create_command = engine::own_command_line();
-    return engine::create_container(ctx.store(), req);
+    engine::CreateOptions opts = create_options(ctx.flags, ctx.args);
+    // Podman's words; the flag does nothing there either (and --gpus is an info-level no-op).
+    if (ctx.flags.changed("kernel-memory")) cli::print_warning("The --kernel-memory flag is no longer supported. This flag is a noop.");
+    opts.create_command = engine::own_command_line();
+    return engine::create_container(ctx.store(), opts);
 }
 
 int create_cmd(Context& ctx) {
@@ -30,17 +36,81 @@ int create_cmd(Context& ctx) {
     return 0;
 }
 
+// --attach STREAM...: which of stdin, stdout, stderr the foreground run relays (all by default).
+struct Attach {
+    bool in = true, out = true, err = true;
+};
+
+Attach attach_streams(const Context& ctx) {
+    Attach a;
+    if (!ctx.flags.changed("attach")) return a;
+    a = {false, false, false};
+    for (const auto& s : ctx.flags.get_list("attach")) {
+        std::string l = to_lower(s);
+        if (l == "stdin") a.in = true;
+        else if (l == "stdout") a.out = true;
+        else if (l == "stderr") a.err = true;
+        else throw Error("invalid stream \"" + s + "\" for --attach - must be one of stdin, stdout, or stderr: invalid argument");
+    }
+    return a;
+}
+
+// --preserve-fds N: fds 3..3+N-1 must have come from the caller (Podman checks the same).
+unsigned preserved_fds(const Context& ctx) {
+    if (!ctx.flags.changed("preserve-fds")) return 0;
+    std::string v = ctx.flags.get_string("preserve-fds");
+    if (v.empty() || v.size() > 6 || !std::all_of(v.begin(), v.end(), ::isdigit))
+        throw Error("invalid argument \"" + v + "\" for \"--preserve-fds\" flag: strconv.ParseUint: parsing \"" + v +
+                    "\": invalid syntax");
+    unsigned n = static_cast<unsigned>(std::atoi(v.c_str()));
+    for (unsigned fd = 3; fd < 3 + n; ++fd)
+        if (::fcntl(static_cast<int>(fd), F_GETFD) < 0)
+            throw Error("file descriptor " + std::to_string(fd) +
+                        " is not available - the preserve-fds option requires that file descriptors must be passed");
+    return n;
+}
+
+// --rmi: after the run, the image goes unless a container still uses it (then Podman logs the
+// error and the run's exit code stands).
+void remove_run_image(storage::Store& store, const storage::ContainerConfig& cfg) {
+    auto lock = store.lock_exclusive();
+    auto rec = store.image(cfg.image_id);
+    if (!rec) return;
+    storage::ContainerStore containers(store);
+    if (auto users = containers.using_image(rec->id); !users.empty()) {
+        std::fprintf(stderr, "ERRO[0000] image used by %s: image is in use by a container: consider listing external "
+                             "containers and force-removing image\n", users.front().id.c_str());
+        return;
+    }
+    if (rec->names.size() > 1 && !cfg.image_name.empty() &&
+        std::find(rec->names.begin(), rec->names.end(), cfg.image_name) != rec->names.end()) {
+        rec->names.erase(std::find(rec->names.begin(), rec->names.end(), cfg.image_name));
+        store.put_image(*rec);
+        return;
+    }
+    store.remove_image_record(rec->id);
+    store.remove_unused_layers();
+}
+
 int run_cmd(Context& ctx) {
     bool detach = ctx.flags.get_bool("detach");
+    Attach streams = attach_streams(ctx);
+    unsigned preserve = preserved_fds(ctx);
     auto& store = ctx.store();
     auto cfg = create_from(ctx);
     engine::StartOptions so;
     so.attach = !detach;
-    so.interactive = cfg.interactive;
+    so.interactive = cfg.interactive && streams.in;
     so.sig_proxy = cfg.sig_proxy;
+    so.attach_stdout = streams.out;
+    so.attach_stderr = streams.err;
+    so.preserve_fds = preserve;
     try {
+        // Not attached to stdout or stderr: Podman prints the id, then waits as usual.
+        if (!detach && !streams.out && !streams.err) std::printf("%s\n", cfg.id.c_str()), std::fflush(stdout);
         int code = engine::start_container(store, cfg, so);
         if (detach) std::printf("%s\n", cfg.id.c_str());
+        else if (ctx.flags.get_bool("rmi")) remove_run_image(store, cfg);
         return code;
     } catch (const Error&) {
         // A container that never ran is not kept around for --rm.
@@ -64,8 +134,8 @@ void register_run(cli::CommandTable& t) {
     run.long_help = "Runs a command in a new container from the given image";
     run.examples = {"burrow run imageID ls -alF /etc", "burrow run --network=host imageID dnf -y install java",
                     "burrow run --volume /var/hostdir:/var/ctrdir -i -t fedora /bin/bash"};
-    run.flags = engine::create_flags();
-    run.flags.push_back(bool_flag("detach", 'd', "Run container in background and print container ID"));
+    run.flags = create_flags();
+    for (auto& f : run_only_flags()) run.flags.push_back(f);
     run.flags.push_back(help_flag());
     run.min_args = 1;
     run.interspersed = false;
@@ -83,7 +153,7 @@ void register_run(cli::CommandTable& t) {
                        "  command. The container will be created with the initial state 'created'.";
     create.examples = {"burrow create alpine ls", "burrow create --annotation HELLO=WORLD alpine ls",
                        "burrow create -t -i --name myctr alpine ls"};
-    create.flags = engine::create_flags();
+    create.flags = create_flags();
     create.flags.push_back(help_flag());
     create.min_args = 1;
     create.interspersed = false;

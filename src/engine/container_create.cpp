@@ -38,8 +38,8 @@ bool is_whiteout(const std::string& p) {
 }
 
 // The image per --pull: "missing" (default), "always", "never", "newer".
-storage::ImageRecord resolve_image(storage::Store& store, const cli::ParsedFlags& f, const std::string& ref) {
-    std::string policy = f.changed("pull") ? f.get_string("pull") : "missing";
+storage::ImageRecord resolve_image(storage::Store& store, const CreateOptions& f, const std::string& ref) {
+    std::string policy = f.pull.empty() ? "missing" : f.pull;
     check_pull_policy(policy);  // before anything is pulled
     std::optional<storage::ImageRecord> rec;
     {
@@ -51,17 +51,17 @@ storage::ImageRecord resolve_image(storage::Store& store, const cli::ParsedFlags
         throw Error(ref + ": image not known");
     PullOptions o;
     o.reference = ref;
-    if (f.changed("arch")) o.arch = f.get_string("arch");
-    if (f.changed("os")) o.os = f.get_string("os");
-    if (f.changed("variant")) o.variant = f.get_string("variant");
-    if (f.changed("platform")) {
-        auto parts = split(f.get_string("platform"), '/');
+    if (!f.arch.empty()) o.arch = f.arch;
+    if (!f.os.empty()) o.os = f.os;
+    if (!f.variant.empty()) o.variant = f.variant;
+    if (!f.platform.empty()) {
+        auto parts = split(f.platform, '/');
         if (parts.size() >= 2) o.os = parts[0], o.arch = parts[1];
         if (parts.size() == 3) o.variant = parts[2];
     }
-    if (f.changed("tls-verify")) o.tls_verify = f.get_bool("tls-verify");
-    if (f.changed("authfile")) o.authfile = f.get_string("authfile");
-    o.quiet = f.changed("quiet") && f.get_bool("quiet");
+    if (f.tls_verify) o.tls_verify = *f.tls_verify;
+    if (!f.authfile.empty()) o.authfile = f.authfile;
+    o.quiet = f.quiet;
     std::string id = pull_image(store, o);
     auto lock = store.lock_shared();
     rec = store.image(id);
@@ -81,6 +81,27 @@ void settle_ports(ContainerConfig& cfg) {
     }
     net::assign_host_ports(cfg.ports);
     (void)net::open_listeners(cfg.ports);  // closed again at once: start binds them for real
+}
+
+// What create refers to by name must exist: burrow has no pods and no secrets, so any is
+// missing (Podman's words); --requires needs containers burrow would have to start first.
+void check_references(storage::Store& store, const CreateOptions& f) {
+    std::string pod = f.pod;
+    if (pod.empty() && !f.pod_id_file.empty()) {
+        auto text = read_file_if_exists(f.pod_id_file);
+        if (!text) throw Error("reading pod ID file: open " + f.pod_id_file + ": no such file or directory");
+        pod = std::string(trim(*text));
+    }
+    if (!pod.empty()) throw Error("no pod with name or ID " + pod + " found: no such pod");
+    for (const auto& s : f.secrets) {
+        std::string name = s.substr(0, s.find(','));
+        throw Error("no secret with name or id \"" + name + "\": no such secret");
+    }
+    storage::ContainerStore containers(store);
+    for (const auto& r : f.required)
+        for (const auto& name : split(r, ','))
+            if (!containers.find(name)) throw Error("no container with name or ID \"" + name + "\" found: no such container");
+    if (!f.required.empty()) throw Error("--requires is not supported by burrow: it does not start other containers first");
 }
 
 }  // namespace
@@ -115,13 +136,13 @@ std::vector<std::string> own_command_line() {
     return out;
 }
 
-ContainerConfig create_container(storage::Store& store, const CreateRequest& req) {
-    const auto& f = *req.flags;
-    if (req.args.empty()) throw Error("must provide an image name");
-    std::string cidfile = f.get_string("cidfile");
+ContainerConfig create_container(storage::Store& store, const CreateOptions& f) {
+    if (f.image.empty()) throw Error("must provide an image name");
+    check_references(store, f);
+    const std::string& cidfile = f.cidfile;
     if (!cidfile.empty() && path_exists(cidfile))
         throw Error("container id file exists. Ensure another container is not using it or delete " + cidfile);
-    storage::ImageRecord image = resolve_image(store, f, req.args[0]);
+    storage::ImageRecord image = resolve_image(store, f, f.image);
     std::string config_text;
     {
         auto lock = store.lock_shared();
@@ -131,22 +152,26 @@ ContainerConfig create_container(storage::Store& store, const CreateRequest& req
     }
     ImageDefaults defaults = parse_image_defaults(config_text);
     RootfsReader reader = [&](const std::string& p) { return read_layered_file(store, image.layers, p); };
-    ContainerConfig cfg = build_container_config(f, req.args, defaults, reader);
+    ContainerConfig cfg = build_container_config(f, defaults, reader);
     cfg.image_id = image.id;
-    cfg.raw_image_name = req.args[0];
+    cfg.raw_image_name = f.image;
     cfg.image_name = image.names.empty() ? image.id : image.names.front();
     for (const auto& n : image.names) {
         // the name the user's reference matched, when it is one of the image's names
-        if (n == req.args[0] || n.ends_with("/" + req.args[0]) || n.ends_with("/" + req.args[0] + ":latest")) {
+        if (n == f.image || n == f.image + ":latest") {
+            cfg.image_name = n;
+            break;
+        }
+        if (n.ends_with("/" + f.image) || n.ends_with("/" + f.image + ":latest")) {
             cfg.image_name = n;
             break;
         }
     }
     cfg.layers = image.layers;
     cfg.created = now_ns();
-    cfg.create_command = req.create_command;
+    cfg.create_command = f.create_command;
 
-    if (cfg.memory > 0 || cfg.cpus > 0 || cfg.pids_limit > 0) {
+    if (f.memory || f.cpus || f.pids_limit || !f.other_limits.empty()) {
         struct statfs sfs {};
         bool v2 = ::statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
         // Podman's words; on cgroup v2 the limits need a delegated cgroup from the systemd user
@@ -156,7 +181,7 @@ ContainerConfig create_container(storage::Store& store, const CreateRequest& req
                         : "Resource limits are not supported and ignored on cgroups V1 rootless systems");
     }
     storage::ContainerStore containers(store);
-    if (f.get_bool("replace")) {
+    if (f.replace) {
         if (auto old = containers.find(cfg.name); old && old->name == cfg.name) {
             remove_container(store, *old, true, old->stop_timeout);
             // Podman prints the name of the container it replaced.

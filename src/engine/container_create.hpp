@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "src/cli/options.hpp"
+#include "src/engine/create_options.hpp"
 #include "storage/container_store.hpp"
 
 namespace burrow::storage {
@@ -14,15 +14,9 @@ class Store;
 
 namespace burrow::engine {
 
-struct CreateRequest {
-    const cli::ParsedFlags* flags = nullptr;
-    std::vector<std::string> args;            // image, command...
-    std::vector<std::string> create_command;  // argv as typed
-};
-
 // Creates the container and returns its config (id and name filled in). Errors leave nothing
 // behind.
-storage::ContainerConfig create_container(storage::Store& store, const CreateRequest& req);
+storage::ContainerConfig create_container(storage::Store& store, const CreateOptions& opts);
 
 // Reads a file of an image's merged rootfs from its layers (top first, whiteouts honoured);
 // nullopt when absent.

@@ -194,6 +194,9 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     // namespaces and names
     p.network = net::parse_network_mode(cfg.network);
     s.new_net = p.network.kind != net::NetworkKind::host;
+    s.new_uts = cfg.uts != "host";
+    s.new_ipc = cfg.ipc != "host";
+    s.new_cgroup = cfg.cgroupns == "private";
     if (p.network.kind == net::NetworkKind::slirp) s.tap = net::plan_tap(p.network.slirp);
     s.hostname = cfg.hostname.empty() ? short_id(cfg.id) : cfg.hostname;
     if (!s.new_net && cfg.hostname.empty()) {
@@ -225,6 +228,15 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     m.etc_files.push_back({ud + "/hostname", "/etc/hostname"});
     if (!cfg.no_hosts) m.etc_files.push_back({ud + "/hosts", "/etc/hosts"});
     if (has_resolv) m.etc_files.push_back({ud + "/resolv.conf", "/etc/resolv.conf"});
+    if (!cfg.timezone.empty()) {
+        // --tz: a copy of the host's zone file (Podman copies it too), so that the image's own
+        // /etc/localtime, often a symlink into a zoneinfo it lacks, does not matter
+        std::string zone = cfg.timezone == "local" ? "/etc/localtime" : "/usr/share/zoneinfo/" + cfg.timezone;
+        auto data = read_file_if_exists(zone);
+        if (!data) throw Error("finding timezone: unknown time zone " + cfg.timezone);
+        atomic_write_file(ud + "/localtime", *data, 0644, false);
+        m.etc_files.push_back({ud + "/localtime", "/etc/localtime"});
+    }
     for (const auto& d : cfg.devices) m.devices.push_back(rootless::parse_device(d));
     if (cfg.privileged) rootless::add_privileged_devices(m.devices);
     if (!cfg.privileged) {

@@ -1,4 +1,4 @@
-// run/create flags -> ContainerConfig, with Podman's defaults and error texts.
+// run/create options -> ContainerConfig, with Podman's defaults and error texts.
 #include "src/engine/create_spec.hpp"
 
 #include <sys/stat.h>
@@ -21,24 +21,12 @@ extern char** environ;
 
 namespace burrow::engine {
 
-using cli::FlagSpec;
-using cli::FlagType;
 using storage::ContainerConfig;
 using storage::MountSpec;
 
 namespace {
 
 constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-FlagSpec b(const std::string& n, char s, const std::string& u, const std::string& def = "") {
-    return FlagSpec{n, s, FlagType::Bool, def, u, false, ""};
-}
-FlagSpec str(const std::string& n, char s, const std::string& u, const std::string& def = "") {
-    return FlagSpec{n, s, FlagType::String, def, u, false, ""};
-}
-FlagSpec list(const std::string& n, char s, const std::string& u) {
-    return FlagSpec{n, s, FlagType::StringList, "", u, false, ""};
-}
 
 // [a-zA-Z0-9][a-zA-Z0-9_.-]*, the pattern of container and volume names
 bool valid_name_pattern(const std::string& n) {
@@ -50,12 +38,6 @@ void check_volume_name(const std::string& n) {
     if (!valid_name_pattern(n))
         throw Error("creating named volume \"" + n +
                     "\": running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
-}
-
-// Podman's message for a flag value strconv could not parse.
-Error flag_syntax(const std::string& flag, const std::string& v, const std::string& func) {
-    return Error("invalid argument \"" + v + "\" for \"--" + flag + "\" flag: strconv." + func + ": parsing \"" + v +
-                 "\": invalid syntax");
 }
 
 std::string absolute(const std::string& p) {
@@ -128,85 +110,6 @@ void add_mount(std::vector<MountSpec>& mounts, MountSpec m) {
 }
 
 }  // namespace
-
-std::vector<FlagSpec> create_flags() {
-    std::vector<FlagSpec> f = {
-        list("add-host", 0, "Add a custom host-to-IP mapping (host:ip)"),
-        list("annotation", 0, "Add annotations to container (key=value)"),
-        str("arch", 0, "use ARCH instead of the architecture of the machine for choosing images"),
-        str("authfile", 0, "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override"),
-        list("cap-add", 0, "Add capabilities to the container"),
-        list("cap-drop", 0, "Drop capabilities from the container"),
-        str("cgroup-manager", 0, "", ""),
-        str("cgroupns", 0, "cgroup namespace to use"),
-        str("cgroups", 0, "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")", "enabled"),
-        str("cidfile", 0, "Write the container ID to the file"),
-        str("cpus", 0, "Number of CPUs. The default is 0.000 which means no limit"),
-        str("cpu-shares", 'c', "CPU shares (relative weight)"),
-        list("device", 0, "Add a host device to the container"),
-        list("dns", 0, "Set custom DNS servers"),
-        list("dns-option", 0, "Set custom DNS options"),
-        list("dns-search", 0, "Set custom DNS search domains"),
-        str("entrypoint", 0, "Overwrite the default ENTRYPOINT of the image"),
-        list("env", 'e', "Set environment variables in container"),
-        b("env-host", 0, "Use all current host environment variables in container"),
-        list("env-file", 0, "Read in a file of environment variables"),
-        list("expose", 0, "Expose a port or a range of ports"),
-        list("group-add", 0, "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups."),
-        str("hostname", 'h', "Set container hostname"),
-        b("init", 0, "Run an init binary inside the container that forwards signals and reaps processes"),
-        b("interactive", 'i', "Keep STDIN open even if not attached"),
-        list("label", 'l', "Set metadata on container"),
-        list("label-file", 0, "Read in a line delimited file of labels"),
-        str("log-driver", 0, "Logging driver for the container", "k8s-file"),
-        list("log-opt", 0, "Logging driver options"),
-        str("memory", 'm', "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))"),
-        list("mount", 0, "Attach a filesystem mount to the container"),
-        str("name", 0, "Assign a name to the container"),
-        str("network", 0, "Connect a container to a network"),
-        b("no-hosts", 0, "Do not create /etc/hosts within the container, instead use the version from the image"),
-        str("os", 0, "use OS instead of the running OS for choosing images"),
-        str("pids-limit", 0, "Tune container pids limit (set -1 for unlimited)"),
-        str("platform", 0, "Specify the platform for selecting the image.  (Conflicts with --arch and --os)"),
-        b("privileged", 0, "Give extended privileges to container"),
-        list("publish", 'p', "Publish a container's port, or a range of ports, to the host"),
-        b("publish-all", 'P', "Publish all exposed ports to random ports on the host interface"),
-        str("pull", 0, "Pull image policy", "missing"),
-        b("quiet", 'q', "Suppress output information when pulling images"),
-        b("read-only", 0, "Make containers root filesystem read-only"),
-        b("read-only-tmpfs", 0, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp", "true"),
-        b("replace", 0, "If a container with the same name exists, replace it"),
-        str("restart", 0, "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
-        b("rm", 0, "Remove container (and pod if created) after exit"),
-        list("security-opt", 0, "Security Options"),
-        str("shm-size", 0, "Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))", "65536k"),
-        b("sig-proxy", 0, "Proxy received signals to the process", "true"),
-        str("stop-signal", 0, "Signal to stop a container. Default is SIGTERM"),
-        str("stop-timeout", 0, "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL.", "10"),
-        list("sysctl", 0, "Sysctl options"),
-        str("systemd", 0, "Run container in systemd mode (\"true\"|\"false\"|\"always\")", "true"),
-        list("tmpfs", 0, "Mount a temporary filesystem (tmpfs) into a container"),
-        str("tls-verify", 0, "Require HTTPS and verify certificates when contacting registries for pulling images"),
-        b("tty", 't', "Allocate a pseudo-TTY for container"),
-        list("ulimit", 0, "Ulimit options"),
-        str("user", 'u', "Username or UID (format: <name|uid>[:<group|gid>])"),
-        str("userns", 0, "User namespace to use"),
-        str("uts", 0, "UTS namespace to use"),
-        str("variant", 0, "Use VARIANT instead of the running architecture variant for choosing images"),
-        list("volume", 'v', "Bind mount a volume into the container"),
-        list("volumes-from", 0, "Mount volumes from the specified container(s)"),
-        str("workdir", 'w', "Working directory inside the container"),
-    };
-    FlagSpec net_alias = str("net", 0, "Connect a container to a network");
-    net_alias.hidden = true;
-    f.push_back(net_alias);
-    FlagSpec tls = f[0];
-    for (auto& x : f) {
-        if (x.name == "tls-verify") x.type = FlagType::Bool, x.default_value = "true";
-        if (x.name == "stop-timeout" || x.name == "pids-limit") x.type = FlagType::String;
-    }
-    return f;
-}
 
 ImageDefaults parse_image_defaults(const std::string& config_json) {
     ImageDefaults d;
@@ -344,69 +247,74 @@ void check_pull_policy(const std::string& p) {
         throw Error("unsupported pull policy \"" + p + "\"");
 }
 
-ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vector<std::string>& args,
-                                       const ImageDefaults& image, const RootfsReader& rootfs) {
+ContainerConfig build_container_config(const CreateOptions& o, const ImageDefaults& image, const RootfsReader& rootfs) {
     ContainerConfig c;
-    c.name = f.get_string("name");
-    c.tty = f.get_bool("tty");
-    c.interactive = f.get_bool("interactive");
-    c.read_only = f.get_bool("read-only");
-    c.privileged = f.get_bool("privileged");
-    c.init = f.get_bool("init");
-    c.remove = f.get_bool("rm");
-    c.env_host = f.get_bool("env-host");
-    c.no_hosts = f.get_bool("no-hosts");
-    c.sig_proxy = f.get_bool("sig-proxy");
-    c.hostname = f.get_string("hostname");
-    c.cidfile = f.get_string("cidfile");
-    c.pull_policy = f.get_string("pull");
+    c.name = o.name;
+    c.tty = o.tty;
+    c.interactive = o.interactive;
+    c.read_only = o.read_only;
+    c.privileged = o.privileged;
+    c.init = o.init;
+    c.remove = o.rm;
+    c.env_host = o.env_host;
+    c.no_hosts = o.no_hosts;
+    c.sig_proxy = o.sig_proxy;
+    c.hostname = o.hostname;
+    c.cidfile = o.cidfile;
+    c.pull_policy = o.pull;
     check_pull_policy(c.pull_policy);
     if (!c.name.empty() && !valid_name_pattern(c.name))
         throw Error("running container create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
-    if (f.get_bool("replace") && c.name.empty()) throw Error("cannot replace container without --name being set");
-    if (f.changed("platform") && (f.changed("arch") || f.changed("os")))
+    if (o.replace && c.name.empty()) throw Error("cannot replace container without --name being set");
+    if (!o.platform.empty() && (!o.arch.empty() || !o.os.empty()))
         throw Error("--platform option can not be specified with --arch or --os");
-    if (f.changed("restart") && c.remove && f.get_string("restart") != "no" && !f.get_string("restart").empty())
+    if (c.remove && o.restart != "no" && !o.restart.empty())
         throw Error("the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
 
     // command
-    c.entrypoint = f.changed("entrypoint") ? parse_entrypoint(f.get_string("entrypoint")) : image.entrypoint;
-    if (args.size() > 1) c.cmd.assign(args.begin() + 1, args.end());
-    else if (!f.changed("entrypoint")) c.cmd = image.cmd;
+    c.entrypoint = o.entrypoint ? parse_entrypoint(*o.entrypoint) : image.entrypoint;
+    if (!o.command.empty()) c.cmd = o.command;
+    else if (!o.entrypoint) c.cmd = image.cmd;
     if (c.entrypoint.empty() && c.cmd.empty()) throw Error("no command or entrypoint provided, and no CMD or ENTRYPOINT from image");
 
-    // environment: image, then host (--env-host), env files, -e
-    std::vector<std::pair<std::string, std::string>> kv;
-    for (const auto& e : image.env) add_env(kv, e);
+    // environment: image (--env-merge on top), then the user's: host proxies, host (--env-host),
+    // env files, -e; the defaults where none of those set them; --unsetenv takes image and defaults out
+    std::vector<std::pair<std::string, std::string>> kv, user;
+    if (!o.unsetenv_all)
+        for (const auto& e : image.env) add_env(kv, e);
+    for (const auto& e : o.env_merge) add_env(kv, expand_env(e, kv));
+    if (o.http_proxy) add_proxy_env(user);
     if (c.env_host)
-        for (char** ep = environ; *ep; ++ep) add_env(kv, *ep);
-    for (const auto& file : f.get_list("env-file")) {
+        for (char** ep = environ; *ep; ++ep) add_env(user, *ep);
+    for (const auto& file : o.env_file) {
         std::vector<std::string> lines;
         try {
             lines = env_file_lines(file);
         } catch (const Error& e) {
             throw e.wrap("parsing env file \"" + file + "\"");
         }
-        for (const auto& line : lines) add_env(kv, line);
+        for (const auto& line : lines) add_env(user, line);
     }
-    for (const auto& e : f.get_list("env")) add_env(kv, e);
+    for (const auto& e : o.env) add_env(user, e);
+    for (const auto& [k, v] : user) add_env(kv, k + "=" + v);
     bool has_path = std::any_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "PATH"; });
     if (!has_path) kv.insert(kv.begin(), {"PATH", kDefaultPath});
     if (c.tty && std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "TERM"; })) kv.emplace_back("TERM", "xterm");
     if (std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "container"; })) kv.emplace_back("container", "podman");
+    drop_unset_env(kv, user, o);
 
     // working directory
-    c.workdir = f.changed("workdir") ? f.get_string("workdir") : (image.workdir.empty() ? "/" : image.workdir);
+    c.workdir = o.workdir ? *o.workdir : (image.workdir.empty() ? "/" : image.workdir);
     if (c.workdir.empty() || c.workdir[0] != '/') throw Error("workdir \"" + c.workdir + "\" must be an absolute path");
 
     // user
-    c.user = f.changed("user") ? f.get_string("user") : image.user;
-    c.userns = f.get_string("userns");
+    c.user = o.user ? *o.user : image.user;
+    c.userns = o.userns;
     if (c.userns == "private" || c.userns == "host") c.userns = c.userns == "host" ? "host" : "";
     if (!c.userns.empty() && c.userns != "keep-id" && c.userns != "host" && c.userns.rfind("keep-id:", 0) != 0 && c.userns != "auto")
         throw Error("unrecognized namespace mode " + c.userns + " passed");
     std::string user_spec = c.user;
-    if (c.userns == "keep-id" && !f.changed("user")) user_spec = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
+    if (c.userns == "keep-id" && !o.user) user_spec = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
     auto resolved = rootless::resolve_user(user_spec, rootfs("/etc/passwd"), rootfs("/etc/group"));
     c.uid = resolved.uid;
     c.gid = resolved.gid;
@@ -418,9 +326,9 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     for (auto& [k, v] : kv) c.env.push_back(k + "=" + v);
 
     // mounts
-    for (const auto& v : f.get_list("volume")) add_mount(c.mounts, parse_volume_flag(v));
-    for (const auto& v : f.get_list("mount")) add_mount(c.mounts, parse_mount_flag(v));
-    for (const auto& v : f.get_list("tmpfs")) add_mount(c.mounts, parse_tmpfs_flag(v));
+    for (const auto& v : o.volumes) add_mount(c.mounts, parse_volume_flag(v));
+    for (const auto& v : o.mounts) add_mount(c.mounts, parse_mount_flag(v));
+    for (const auto& v : o.tmpfs) add_mount(c.mounts, parse_tmpfs_flag(v));
     for (auto& m : c.mounts) {
         // Podman mounts volumes nosuid,nodev unless told otherwise.
         if (m.type != "volume") continue;
@@ -431,7 +339,7 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
             std::find(m.options.begin(), m.options.end(), "nodev") == m.options.end())
             m.options.push_back("nodev");
     }
-    if (c.read_only && f.get_bool("read-only-tmpfs")) {
+    if (c.read_only && o.read_only_tmpfs) {
         // Podman keeps these writable on a read-only rootfs, unless a mount of the user's is there.
         for (const char* d : {"/tmp", "/var/tmp", "/run"}) {
             if (std::any_of(c.mounts.begin(), c.mounts.end(), [&](const MountSpec& m) { return m.destination == d; }))
@@ -443,23 +351,23 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
             c.mounts.push_back(std::move(m));
         }
     }
-    for (const auto& d : f.get_list("device")) {
+    for (const auto& d : o.devices) {
         std::string host = d.substr(0, d.find(':'));
         if (::access(host.c_str(), F_OK) < 0) throw Error("stat " + host + ": no such file or directory");
         c.devices.push_back(d);
     }
 
     // security
-    c.cap_add = f.get_list("cap-add");
-    c.cap_drop = f.get_list("cap-drop");
+    c.cap_add = o.cap_add;
+    c.cap_drop = o.cap_drop;
     (void)rootless::resolve_caps(c.cap_add, c.cap_drop, c.privileged);  // names checked now
-    for (const auto& o : f.get_list("security-opt")) {
-        if (o == "no-new-privileges" || o == "no-new-privileges=true" || o == "no-new-privileges:true") {
+    for (const auto& opt : o.security_opt) {
+        if (opt == "no-new-privileges" || opt == "no-new-privileges=true" || opt == "no-new-privileges:true") {
             c.no_new_privileges = true;
-        } else if (o == "no-new-privileges=false" || o == "no-new-privileges:false") {
+        } else if (opt == "no-new-privileges=false" || opt == "no-new-privileges:false") {
             c.no_new_privileges = false;
-        } else if (o.rfind("seccomp=", 0) == 0 || o.rfind("seccomp:", 0) == 0) {
-            std::string v = o.substr(8);
+        } else if (opt.rfind("seccomp=", 0) == 0 || opt.rfind("seccomp:", 0) == 0) {
+            std::string v = opt.substr(8);
             if (v == "unconfined") {
                 c.seccomp = "unconfined";
             } else {
@@ -467,16 +375,16 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
                 if (!read_file_if_exists(p)) throw Error("opening seccomp profile failed: open " + v + ": no such file or directory");
                 c.seccomp = p;
             }
-        } else if (o.rfind("label=", 0) == 0 || o.rfind("label:", 0) == 0 || o.rfind("apparmor=", 0) == 0 ||
-                   o.rfind("mask=", 0) == 0 || o.rfind("unmask=", 0) == 0 || o.rfind("proc-opts=", 0) == 0) {
+        } else if (opt.rfind("label=", 0) == 0 || opt.rfind("label:", 0) == 0 || opt.rfind("apparmor=", 0) == 0 ||
+                   opt.rfind("mask=", 0) == 0 || opt.rfind("unmask=", 0) == 0 || opt.rfind("proc-opts=", 0) == 0) {
             // SELinux/AppArmor do not apply to rootless burrow; mask/unmask are not supported yet.
         } else {
-            throw Error("invalid --security-opt 1: \"" + o + "\"");
+            throw Error("invalid --security-opt 1: \"" + opt + "\"");
         }
     }
 
     // labels, stop, limits
-    for (const auto& file : f.get_list("label-file")) {
+    for (const auto& file : o.label_files) {
         std::vector<std::string> lines;
         try {
             lines = env_file_lines(file);
@@ -489,51 +397,36 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
         }
     }
     for (const auto& [k, v] : image.labels) c.labels.emplace(k, v);
-    for (const auto& l : f.get_list("label")) {
+    for (const auto& l : o.labels) {
         auto eq = l.find('=');
         c.labels[l.substr(0, eq)] = eq == std::string::npos ? "" : l.substr(eq + 1);
     }
-    for (const auto& a : f.get_list("annotation")) {
+    for (const auto& a : o.annotations) {
         auto eq = a.find('=');
         if (eq == std::string::npos) throw Error("annotations must be formatted KEY=VALUE");
         c.annotations[a.substr(0, eq)] = a.substr(eq + 1);
     }
-    std::string sig = f.changed("stop-signal") ? f.get_string("stop-signal") : image.stop_signal;
+    std::string sig = o.stop_signal ? *o.stop_signal : image.stop_signal;
     c.stop_signal = sig.empty() ? "SIGTERM" : canonical_signal(sig);
-    std::string st = f.get_string("stop-timeout");
-    if (!st.empty()) {
-        if (!std::all_of(st.begin(), st.end(), ::isdigit)) throw flag_syntax("stop-timeout", st, "ParseUint");
-        c.stop_timeout = static_cast<unsigned>(std::atol(st.c_str()));
-    }
-    for (const auto& u : f.get_list("ulimit")) c.ulimits.push_back(parse_ulimit(u));
-    if (f.changed("memory")) {
+    if (o.stop_timeout) c.stop_timeout = *o.stop_timeout;
+    for (const auto& u : o.ulimits) c.ulimits.push_back(parse_ulimit(u));
+    if (o.memory) {
         try {
-            c.memory = parse_bytes(f.get_string("memory"));
+            c.memory = parse_bytes(*o.memory);
         } catch (const Error& e) {
             throw e.wrap("invalid value for memory");
         }
     }
-    if (f.changed("cpus")) {
-        char* end = nullptr;
-        std::string v = f.get_string("cpus");
-        c.cpus = std::strtod(v.c_str(), &end);
-        if (v.empty() || !end || *end) throw flag_syntax("cpus", v, "ParseFloat");
-        if (c.cpus < 0) throw Error("invalid argument \"" + v + "\" for \"--cpus\" flag");
-    }
-    if (f.changed("pids-limit")) {
-        std::string v = f.get_string("pids-limit");
-        char* end = nullptr;
-        c.pids_limit = std::strtoll(v.c_str(), &end, 10);
-        if (v.empty() || !end || *end) throw flag_syntax("pids-limit", v, "ParseInt");
-    }
+    if (o.cpus) c.cpus = *o.cpus;
+    if (o.pids_limit) c.pids_limit = *o.pids_limit;
 
     // network: the mode and its options are checked here, the ports bound at create and start
-    c.network = net::parse_network_mode(f.changed("network") ? f.get_string("network") : f.get_string("net")).canonical;
-    for (const auto& p : f.get_list("publish"))
+    c.network = net::parse_network_mode(o.network).canonical;
+    for (const auto& p : o.publish)
         for (auto& m : parse_publish(p)) c.ports.push_back(m);
-    if (f.get_bool("publish-all")) {
+    if (o.publish_all) {
         std::vector<std::string> exposed = image.exposed_ports;
-        for (const auto& e : f.get_list("expose")) exposed.push_back(e);
+        for (const auto& e : o.expose) exposed.push_back(e);
         for (const auto& e : exposed) {
             auto m = parse_publish(e);
             // -P publishes what the image exposes unless -p already publishes that port.
@@ -545,10 +438,11 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
         }
     }
     c.ports = net::normalize_ports(std::move(c.ports));
-    c.dns = f.get_list("dns");
-    c.dns_search = f.get_list("dns-search");
-    c.dns_options = f.get_list("dns-option");
-    for (const auto& h : f.get_list("add-host")) {
+    apply_recorded_options(c, o);
+    c.dns = o.dns;
+    c.dns_search = o.dns_search;
+    c.dns_options = o.dns_options;
+    for (const auto& h : o.add_hosts) {
         auto colon = h.find(':');
         if (colon == std::string::npos || colon == 0 || colon + 1 == h.size())
             throw Error("invalid value \"" + h + "\" for --add-host: expected host:ip");

@@ -173,6 +173,10 @@ rootless::ContainerProcess launch(storage::Store& store, const ContainerConfig& 
         st.exit_known = true;
         st.error.clear();
         containers.put_state(cfg.id, st);
+        // --pidfile and --conmon-pidfile: the container's pid 1 and the process supervising it
+        if (!cfg.pidfile.empty()) atomic_write_file(cfg.pidfile, std::to_string(st.pid), 0644, false);
+        if (!cfg.conmon_pidfile.empty())
+            atomic_write_file(cfg.conmon_pidfile, std::to_string(st.supervisor_pid), 0644, false);
         return proc;
     } catch (const Error& e) {
         st.error = e.what();
@@ -212,6 +216,7 @@ void write_msg(int fd, int code, const std::string& msg) {
         std::vector<std::string> args{
             "burrow-supervisor", store.root(), cfg.id, std::to_string(pid), std::to_string(io.out_r.get()),
             std::to_string(io.err_r ? io.err_r.get() : -1), cfg.remove ? "1" : "0", self_exe(), store.options().runroot};
+        args.push_back("log=" + log_file(ContainerStore(store), cfg));
         // Nothing the caller left open survives the exec (a shell's saved descriptor, say, the
         // write end of the $(...) that runs us, would keep that shell waiting for EOF as long as
         // the container lives), except what the supervisor is given below.
@@ -254,7 +259,7 @@ void write_msg(int fd, int code, const std::string& msg) {
         o.err_fd = io.err_r ? io.err_r.get() : -1;
         o.in_fd = io.in_w ? io.in_w.get() : -1;
         o.attach_in_fd = attach_fd.get();
-        o.log_path = ContainerStore(store).log_path(cfg.id);
+        o.log_path = log_file(ContainerStore(store), cfg);
         int code = supervise(o);
         network.reset();  // the ports are free before the exit is on record
         record_exit(store, cfg.id, pid, code);
@@ -306,12 +311,18 @@ void settle_exit(storage::Store& store, const ContainerConfig& cfg, int assumed_
 
 }  // namespace
 
+std::string log_file(const ContainerStore& containers, const ContainerConfig& cfg) {
+    if (cfg.log_driver == "none" || cfg.log_driver == "journald" || cfg.log_driver == "passthrough") return "";
+    return cfg.log_path.empty() ? containers.log_path(cfg.id) : cfg.log_path;
+}
+
 int start_container(storage::Store& store, const ContainerConfig& cfg, const StartOptions& opts) {
     ContainerStore containers(store);
     auto lock = containers.lock(cfg.id);
     ContainerState st = containers.state(cfg.id);
     if (st.status == Status::running) throw Error("container " + cfg.id + " is already running");
     PreparedContainer prep = prepare_container(store, cfg);
+    prep.spec.preserve_fds = opts.preserve_fds;
     NetworkIo net_io = make_network_io(cfg, prep);
 
     if (!opts.attach) {
@@ -373,7 +384,9 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
     o.relay_stdin = opts.interactive;
     o.tty = cfg.tty;
     o.sig_proxy = opts.sig_proxy;
-    o.log_path = containers.log_path(cfg.id);
+    o.log_path = log_file(containers, cfg);
+    o.attach_stdout = opts.attach_stdout;
+    o.attach_stderr = opts.attach_stderr;
     o.network = network.get();
     int code;
     {

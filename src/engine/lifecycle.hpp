@@ -19,7 +19,13 @@ struct StartOptions {
     bool attach = false;       // foreground: relay stdio, return the exit code
     bool interactive = false;  // relay stdin (-i)
     bool sig_proxy = true;
+    bool attach_stdout = true, attach_stderr = true;  // run --attach: which output reaches us
+    unsigned preserve_fds = 0;  // --preserve-fds: fds 3..3+N-1 passed into the container as they are
 };
+
+// Where the container's output is logged: "" for the none, journald and passthrough drivers
+// (burrow writes no journal), --log-opt path=, or the container's ctr.log.
+std::string log_file(const storage::ContainerStore& containers, const storage::ContainerConfig& cfg);
 
 // Starts a created or exited container. Attached: returns the container's exit code after it
 // exited (its exit recorded, --rm honoured). Detached: returns 0 once the process runs.

@@ -155,7 +155,7 @@ int supervise(const SuperviseOptions& o) {
                 return;
             }
             if (log.is_open()) log.write(stream, buf, static_cast<size_t>(got));
-            if (o.attach) write_all_fd(stream, buf, static_cast<size_t>(got));
+            if (o.attach && (stream == 1 ? o.attach_stdout : o.attach_stderr)) write_all_fd(stream, buf, static_cast<size_t>(got));
         };
         pump(i_out, out_fd, 1);
         pump(i_err, err_fd, 2);

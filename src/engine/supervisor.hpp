@@ -22,6 +22,7 @@ struct SuperviseOptions {
     int attach_in_fd = -1;   // detached -i: read end (non-blocking) of the attach FIFO, relayed
                              // to in_fd; its EOF closes in_fd
     bool attach = false;     // relay to/from this process's stdio
+    bool attach_stdout = true, attach_stderr = true;  // run --attach: the streams relayed
     bool relay_stdin = false;
     bool tty = false;
     bool sig_proxy = true;
