@@ -159,6 +159,8 @@ std::string config_to_json(const ContainerConfig& c) {
         {"create_command", c.create_command},
         {"created", c.created},
         {"cidfile", c.cidfile},
+        {"umask", c.umask},
+        {"timezone", c.timezone},
     };
     return j.dump(1) + "\n";
 }
@@ -226,6 +228,8 @@ ContainerConfig config_from_json(const std::string& text) {
         get_to(j, "create_command", c.create_command);
         get_to(j, "created", c.created);
         get_to(j, "cidfile", c.cidfile);
+        get_to(j, "umask", c.umask);
+        get_to(j, "timezone", c.timezone);
     } catch (const json::exception& e) {
         throw Error(std::string("parsing container config: ") + e.what());
     }

@@ -96,6 +96,8 @@ struct ContainerConfig {
     std::vector<std::string> create_command;  // argv as typed (inspect's Config.CreateCommand)
     int64_t created = 0;                // unix nanoseconds
     std::string cidfile;
+    std::string umask = "0022";         // octal, the process's umask (containers.conf; inspect's Config.Umask)
+    std::string timezone;               // /etc/localtime: "" the image's, "local" the host's, or a zone name
 };
 
 enum class Status { created, running, stopping, exited, removing, unknown };

@@ -511,7 +511,8 @@ ojson container_inspect_json(const ContainerView& v, const InspectPaths& p) {
     cfg["StopSignal"] = signal_number(c.stop_signal);
     cfg["HealthcheckOnFailureAction"] = "none";
     cfg["CreateCommand"] = c.create_command;
-    cfg["Umask"] = "0022";
+    cfg["Umask"] = c.umask;
+    if (!c.timezone.empty()) cfg["Timezone"] = c.timezone;
     cfg["Timeout"] = 0;
     cfg["StopTimeout"] = c.stop_timeout;
     cfg["Passwd"] = true;
