@@ -58,8 +58,9 @@ if is_root; then
     [ -f "$f" ] && [ -x "$f" ] && install -m 0755 "$f" "$TEST_BASE/bin/"
   done
   cp -r "$REPO/tests" "$TEST_BASE/tests"
+  cp -r "$REPO/completions" "$TEST_BASE/completions"   # test_completion compares them with the binary's
   find "$TEST_BASE/tests" -name __pycache__ -prune -exec rm -rf {} +
-  chmod -R a+rX "$TEST_BASE/tests"
+  chmod -R a+rX "$TEST_BASE/tests" "$TEST_BASE/completions"
   BIN="$TEST_BASE/bin"
   TESTS="$TEST_BASE/tests"
   if mount -t tmpfs -o "size=40m,mode=0755,uid=$(id -u "$SUB_USER"),gid=$(id -g "$SUB_USER")" \

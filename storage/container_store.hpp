@@ -103,7 +103,7 @@ struct ContainerConfig {
     std::vector<std::string> hostusers;   // --hostuser: host accounts added to /etc/passwd
     std::string pidfile;                  // --pidfile: gets the container's pid at each start
     std::string conmon_pidfile;           // --conmon-pidfile: gets the supervisor's pid
-    std::string umask = "0022";           // --umask of the container's process
+    std::string umask = "0022";           // --umask of the container's process (default: containers.conf); octal
     bool passwd = true;                   // --passwd: burrow may add the user to /etc/passwd
     std::string passwd_entry;             // --passwd-entry template
     std::string init_path;                // --init-path

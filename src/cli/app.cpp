@@ -10,6 +10,7 @@
 #include "src/cli/command.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/register.hpp"
+#include "src/engine/containers_conf.hpp"
 #include "src/engine/userns_helpers.hpp"
 #include "storage/store.hpp"
 
@@ -95,6 +96,7 @@ int dispatch(const std::vector<std::string>& argv) {
     ParseResult g = parse_or_usage(global_flags(), argv, false, prog);
     GlobalOptions globals;
     apply_globals(globals, g.flags);
+    (void)engine::containers_conf();  // as Podman: a broken containers.conf fails every command
     if (g.flags.get_bool("version")) {
         print_out(prog + " version " + BURROW_VERSION + "\n");
         return 0;

@@ -18,6 +18,7 @@
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
 #include "src/commands/register.hpp"
+#include "src/engine/containers_conf.hpp"
 #include "src/output/format.hpp"
 #include "src/output/template.hpp"
 #include "src/output/yaml.hpp"
@@ -144,6 +145,12 @@ json host_info(storage::Store& store) {
     long s = si.uptime;
     std::snprintf(up, sizeof up, "%ldh %ldm %.2fs", s / 3600, (s % 3600) / 60, static_cast<double>(s % 60));
     h["uptime"] = up;
+    // From containers.conf (the templates' info rework may place these differently).
+    const auto& conf = engine::containers_conf();
+    h["eventLogger"] = conf.events_logger;
+    h["logDriver"] = conf.log_driver;
+    auto [rt_name, rt_path] = engine::oci_runtime(conf);
+    h["ociRuntime"] = {{"name", rt_name}, {"package", ""}, {"path", rt_path}, {"version", ""}};
     return h;
 }
 

@@ -15,6 +15,7 @@
 #include "base/strings.hpp"
 #include "net/network_options.hpp"
 #include "net/port_mapping.hpp"
+#include "src/engine/containers_conf.hpp"
 #include "src/engine/create_spec.hpp"
 #include "src/engine/image_pull.hpp"
 #include "src/engine/lifecycle.hpp"
@@ -35,6 +36,21 @@ int64_t now_ns() {
 bool is_whiteout(const std::string& p) {
     struct stat st;
     return ::lstat(p.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == 0;
+}
+
+// containers.conf's defaults for what the flags left unset: its ulimits for the kinds no --ulimit
+// names, its pids limit (Podman's rootless rule) unless --pids-limit is given, its umask and tz.
+void apply_conf_defaults(ContainerConfig& cfg, const CreateOptions& f, const ContainersConf& conf) {
+    for (const auto& u : conf.default_ulimits) {
+        storage::Ulimit l = parse_ulimit(u);
+        if (std::none_of(cfg.ulimits.begin(), cfg.ulimits.end(), [&](const storage::Ulimit& x) { return x.name == l.name; }))
+            cfg.ulimits.push_back(l);
+    }
+    struct statfs sfs {};
+    bool v2 = ::statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+    if (!f.pids_limit) cfg.pids_limit = default_pids_limit(conf, ::geteuid() != 0, v2);
+    if (!f.umask) cfg.umask = conf.umask;
+    if (cfg.timezone.empty()) cfg.timezone = conf.tz;
 }
 
 // The image per --pull: "missing" (default), "always", "never", "newer".
@@ -151,6 +167,9 @@ ContainerConfig create_container(storage::Store& store, const CreateOptions& f) 
         config_text = *blob;
     }
     ImageDefaults defaults = parse_image_defaults(config_text);
+    const ContainersConf& conf = containers_conf();
+    // containers.conf's env is the lowest layer: the image's and the flags' values win.
+    defaults.env.insert(defaults.env.begin(), conf.env.begin(), conf.env.end());
     RootfsReader reader = [&](const std::string& p) { return read_layered_file(store, image.layers, p); };
     ContainerConfig cfg = build_container_config(f, defaults, reader);
     cfg.image_id = image.id;
@@ -180,6 +199,7 @@ ContainerConfig create_container(storage::Store& store, const CreateOptions& f) 
                      v2 ? "Resource limits are not honoured without a systemd user session; ignoring them"
                         : "Resource limits are not supported and ignored on cgroups V1 rootless systems");
     }
+    apply_conf_defaults(cfg, f, conf);  // after the warning: a default limit is not the user's
     storage::ContainerStore containers(store);
     if (f.replace) {
         if (auto old = containers.find(cfg.name); old && old->name == cfg.name) {

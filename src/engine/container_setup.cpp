@@ -98,6 +98,17 @@ std::vector<rootless::VolumeMount> container_volumes(storage::Store& store, cons
     return out;
 }
 
+// The zone file of --tz / containers.conf tz ("local": the host's /etc/localtime), copied to
+// userdata/localtime for /etc/localtime, as Podman does.
+std::string write_localtime(const std::string& userdata, const ContainerConfig& cfg) {
+    std::string zone = cfg.timezone == "local" ? "/etc/localtime" : "/usr/share/zoneinfo/" + cfg.timezone;
+    auto text = cfg.timezone.find("..") == std::string::npos ? read_file_if_exists(zone) : std::nullopt;
+    if (!text) throw Error("setting timezone for container " + cfg.id + ": stat " + zone + ": no such file or directory");
+    std::string dest = join_path(userdata, "localtime");
+    atomic_write_file(dest, *text, 0644, false);
+    return dest;
+}
+
 // hostname, hosts and resolv.conf in userdata/, as Podman 4.3 writes them. Returns whether there
 // is a resolv.conf (none for --network none without --dns options).
 bool write_etc_files(storage::ContainerStore& containers, const ContainerConfig& cfg, const net::NetworkMode& mode,
@@ -228,15 +239,7 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     m.etc_files.push_back({ud + "/hostname", "/etc/hostname"});
     if (!cfg.no_hosts) m.etc_files.push_back({ud + "/hosts", "/etc/hosts"});
     if (has_resolv) m.etc_files.push_back({ud + "/resolv.conf", "/etc/resolv.conf"});
-    if (!cfg.timezone.empty()) {
-        // --tz: a copy of the host's zone file (Podman copies it too), so that the image's own
-        // /etc/localtime, often a symlink into a zoneinfo it lacks, does not matter
-        std::string zone = cfg.timezone == "local" ? "/etc/localtime" : "/usr/share/zoneinfo/" + cfg.timezone;
-        auto data = read_file_if_exists(zone);
-        if (!data) throw Error("finding timezone: unknown time zone " + cfg.timezone);
-        atomic_write_file(ud + "/localtime", *data, 0644, false);
-        m.etc_files.push_back({ud + "/localtime", "/etc/localtime"});
-    }
+    if (!cfg.timezone.empty()) m.etc_files.push_back({write_localtime(ud, cfg), "/etc/localtime"});
     for (const auto& d : cfg.devices) m.devices.push_back(rootless::parse_device(d));
     if (cfg.privileged) rootless::add_privileged_devices(m.devices);
     if (!cfg.privileged) {
@@ -275,6 +278,7 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     }
     s.rlimits = container_rlimits(cfg);
     s.workdir = cfg.workdir.empty() ? "/" : cfg.workdir;
+    s.umask = static_cast<mode_t>(std::strtoul(cfg.umask.c_str(), nullptr, 8));
     s.argv = cfg.entrypoint;
     s.argv.insert(s.argv.end(), cfg.cmd.begin(), cfg.cmd.end());
     s.env = cfg.env;

@@ -2,6 +2,8 @@
 import os
 import subprocess
 
+import pytest
+
 from conftest import BURROW_BIN, ref
 
 
@@ -57,3 +59,15 @@ def test_unknown_shell_is_an_error(env):
     res = env.run("completion", "tcsh", check=False)
     assert res.rc == 125
     assert res.err.strip() == 'Error: unsupported shell "tcsh": use bash, zsh or fish'
+
+
+# The installed files (completions/, copied beside tests/ by scripts/test.sh) are what
+# `burrow completion` prints: scripts/update-completions.sh rewrites them after a table change.
+COMPLETIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "completions")
+
+
+@pytest.mark.parametrize("shell,path", [("bash", "bash/burrow"), ("zsh", "zsh/_burrow"), ("fish", "fish/burrow.fish")])
+def test_committed_completion_files_are_current(env, shell, path):
+    with open(os.path.join(COMPLETIONS, path)) as f:
+        committed = f.read()
+    assert env.run("completion", shell).out == committed, f"completions/{path} is stale: run scripts/update-completions.sh"
