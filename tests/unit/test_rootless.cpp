@@ -7,7 +7,7 @@
 
 #include "base/idmap.hpp"
 
-using namespace burrow::rootless;
+using namespace burrow;
 
 TEST_CASE("parse_subid picks the user's lines by name or uid") {
     std::string text =
