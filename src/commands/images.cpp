@@ -166,7 +166,7 @@ int inspect_images(Context& ctx, bool generic) {
         for (const auto& name : ctx.args) {
             if (type != "image")
                 if (auto c = inspect_container(store, name)) {
-                    found.emplace_back(std::move(*c), "define.InspectContainerData");
+                    found.emplace_back(std::move(*c), "*define.InspectContainerData");
                     continue;
                 }
             std::optional<storage::ImageRecord> rec;
@@ -180,7 +180,7 @@ int inspect_images(Context& ctx, bool generic) {
                 continue;
             }
             found.emplace_back(image_inspect_json(load_view(store, *rec), graph_paths(store, *rec)),
-                               "define.InspectImageData");
+                               "*entities.ImageInspectReport");
         }
     }
     std::string format = f.get_string("format");
@@ -193,7 +193,7 @@ int inspect_images(Context& ctx, bool generic) {
         output::Template t("inspect", pf.body);
         std::string out;
         for (const auto& j : found)
-            out += t.execute(std::string(j.second) == "define.InspectContainerData" ? container_template_data(j.first)
+            out += t.execute(std::string(j.second) == "*define.InspectContainerData" ? container_template_data(j.first)
                                                                                     : with_go_times(j.first, {{"Created"}}),
                              j.second);
         cli::print_out(out);
