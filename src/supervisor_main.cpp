@@ -1,8 +1,10 @@
 // burrow-supervisor: what a detached container keeps resident. burrow starts the container,
 // then execs this small program in the same process, so the container stays its child:
 //   burrow-supervisor ROOT ID PID OUT_FD ERR_FD REMOVE BURROW_EXE RUNROOT [net=NETWORK] [in=FD attach=FD]
+//                     [events=LOG]
 // net=: net/network_runtime.hpp's encoding of tap0 and the published ports; in= and attach= for
-// -i: the container's stdin and the attach FIFO that feeds it.
+// -i: the container's stdin and the attach FIFO that feeds it; events= the events log that gets
+// the container's "died" ("" = the none backend).
 // It copies the container's output into the log, runs its network, records the exit code and
 // time, and for --rm hands the removal to burrow itself.
 #include <unistd.h>
@@ -15,12 +17,37 @@
 
 #include "base/error.hpp"
 #include "net/network_runtime.hpp"
+#include "src/engine/events.hpp"
 #include "src/engine/supervisor.hpp"
 #include "storage/container_store.hpp"
 #include "base/fs.hpp"
 #include "storage/lock.hpp"
 
 using namespace burrow;
+
+namespace {
+
+void died_event(const std::string& log, const std::string& dir, int code) {
+    if (log.empty()) return;
+    try {
+        auto text = burrow::read_file_if_exists(dir + "/config.json");
+        if (!text) return;
+        auto cfg = storage::config_from_json(*text);
+        engine::Event e;
+        e.type = "container";
+        e.status = "died";
+        e.id = cfg.id;
+        e.name = cfg.name;
+        e.image = cfg.image_name.empty() ? cfg.raw_image_name : cfg.image_name;
+        e.exit_code = code;
+        e.attributes = cfg.labels;
+        e.has_attributes = true;
+        engine::append_event(log, std::move(e));
+    } catch (const std::exception&) {
+    }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 9) return 125;
@@ -31,12 +58,13 @@ int main(int argc, char** argv) {
     o.out_fd = std::atoi(argv[4]);
     o.err_fd = std::atoi(argv[5]);
     bool remove = std::string(argv[6]) == "1";
-    std::string network_arg;
+    std::string network_arg, events_log;
     for (int i = 9; i < argc; ++i) {
         std::string a = argv[i];
         if (a.rfind("net=", 0) == 0) network_arg = a.substr(4);
         else if (a.rfind("in=", 0) == 0) o.in_fd = std::atoi(a.c_str() + 3);
         else if (a.rfind("attach=", 0) == 0) o.attach_in_fd = std::atoi(a.c_str() + 7);
+        else if (a.rfind("events=", 0) == 0) events_log = a.substr(7);
     }
     std::string burrow_exe = argv[7], runroot = argv[8];
     // Paths as storage/container_store.hpp lays them out; the store classes themselves are not
@@ -74,6 +102,7 @@ int main(int argc, char** argv) {
                                          std::chrono::system_clock::now().time_since_epoch())
                                          .count();
                     burrow::atomic_write_file(dir + "/state.json", storage::state_to_json(st), 0600, false);
+                    died_event(events_log, dir, code);
                 }
             }
         }

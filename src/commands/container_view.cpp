@@ -364,7 +364,7 @@ static ojson host_config(const ContainerConfig& c, const InspectPaths& p) {
     h["LogConfig"] = {{"Type", "k8s-file"}, {"Config", nullptr}, {"Path", p.log}, {"Tag", ""}, {"Size", "0B"}};
     h["NetworkMode"] = c.network;
     h["PortBindings"] = port_bindings(c.ports);
-    h["RestartPolicy"] = {{"Name", ""}, {"MaximumRetryCount", 0}};
+    h["RestartPolicy"] = {{"Name", c.restart_policy}, {"MaximumRetryCount", 0}};
     h["AutoRemove"] = c.remove;
     h["VolumeDriver"] = "";
     h["VolumesFrom"] = nullptr;

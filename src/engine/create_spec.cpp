@@ -359,6 +359,7 @@ ContainerConfig build_container_config(const cli::ParsedFlags& f, const std::vec
     c.sig_proxy = f.get_bool("sig-proxy");
     c.hostname = f.get_string("hostname");
     c.cidfile = f.get_string("cidfile");
+    c.restart_policy = f.get_string("restart").substr(0, f.get_string("restart").find(':'));
     c.pull_policy = f.get_string("pull");
     check_pull_policy(c.pull_policy);
     if (!c.name.empty() && !valid_name_pattern(c.name))
