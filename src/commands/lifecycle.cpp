@@ -56,7 +56,7 @@ void for_each(const std::vector<Target>& targets, const std::function<void(const
 // --time, or its old spelling --timeout (Podman normalises one to the other).
 std::optional<unsigned> time_flag(Context& ctx) {
     for (const char* name : {"time", "timeout"})
-        if (ctx.flags.changed(name)) {
+        if (ctx.flags.find_long(name) && ctx.flags.changed(name)) {
             long long t = ctx.flags.get_int(name);
             if (t < 0) throw Error("invalid argument \"" + std::to_string(t) + "\" for \"-t, --time\" flag: strconv.ParseUint: parsing \"" + std::to_string(t) + "\": invalid syntax");
             return static_cast<unsigned>(t);
