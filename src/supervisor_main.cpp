@@ -59,12 +59,13 @@ int main(int argc, char** argv) {
     o.err_fd = std::atoi(argv[5]);
     bool remove = std::string(argv[6]) == "1";
     std::string network_arg, events_log;
+    bool events_none = false;
     for (int i = 9; i < argc; ++i) {
         std::string a = argv[i];
         if (a.rfind("net=", 0) == 0) network_arg = a.substr(4);
         else if (a.rfind("in=", 0) == 0) o.in_fd = std::atoi(a.c_str() + 3);
         else if (a.rfind("attach=", 0) == 0) o.attach_in_fd = std::atoi(a.c_str() + 7);
-        else if (a.rfind("events=", 0) == 0) events_log = a.substr(7);
+        else if (a.rfind("events=", 0) == 0) events_log = a.substr(7), events_none = events_log.empty();
     }
     std::string burrow_exe = argv[7], runroot = argv[8];
     // Paths as storage/container_store.hpp lays them out; the store classes themselves are not
@@ -110,7 +111,9 @@ int main(int argc, char** argv) {
         return 125;
     }
     if (remove) {
-        std::vector<std::string> args{"burrow", "--root", root, "--runroot", runroot, "rm", "--force", "--ignore", "--volumes", id};
+        std::vector<std::string> args{"burrow", "--root", root, "--runroot", runroot};
+        if (events_none) args.insert(args.end(), {"--events-backend", "none"});  // as the run was told
+        args.insert(args.end(), {"rm", "--force", "--ignore", "--volumes", id});
         std::vector<char*> av;
         for (auto& a : args) av.push_back(a.data());
         av.push_back(nullptr);

@@ -53,6 +53,17 @@ void for_each(const std::vector<Target>& targets, const std::function<void(const
     if (!errs.empty()) throw Error(combine_errors(errs), code);
 }
 
+// A pflag string slice: each value may hold several, separated by commas.
+std::vector<std::string> slice_values(const std::vector<std::string>& given) {
+    std::vector<std::string> out;
+    for (const auto& g : given) {
+        size_t pos = 0;
+        for (size_t comma; (comma = g.find(',', pos)) != std::string::npos; pos = comma + 1) out.push_back(g.substr(pos, comma - pos));
+        out.push_back(g.substr(pos));
+    }
+    return out;
+}
+
 // --time, or its old spelling --timeout (Podman normalises one to the other).
 std::optional<unsigned> time_flag(Context& ctx) {
     for (const char* name : {"time", "timeout"})
@@ -91,7 +102,7 @@ int start_cmd(Context& ctx) {
     TargetQuery q;
     q.names = ctx.args;
     q.all = ctx.flags.get_bool("all");
-    q.filters = ctx.flags.get_list("filter");
+    q.filters = slice_values(ctx.flags.get_list("filter"));
     int exit_code = 0;
     for_each(select_targets(ctx.store(), q), [&](const Target& t) {
         const auto& cfg = t.cfg;
@@ -121,7 +132,7 @@ int stop_cmd(Context& ctx) {
     TargetQuery q;
     q.names = names_with_cidfiles(ctx);
     q.all = ctx.flags.get_bool("all");
-    q.filters = ctx.flags.get_list("filter");
+    q.filters = slice_values(ctx.flags.get_list("filter"));
     q.ignore_missing = ctx.flags.get_bool("ignore");
     for_each(select_targets(ctx.store(), q), [&](const Target& t) {
         engine::stop_container(ctx.store(), t.cfg, timeout_for(timeout, t.cfg));
@@ -152,7 +163,7 @@ int restart_cmd(Context& ctx) {
     TargetQuery q;
     q.names = names_with_cidfiles(ctx);
     q.all = ctx.flags.get_bool("all");
-    q.filters = ctx.flags.get_list("filter");
+    q.filters = slice_values(ctx.flags.get_list("filter"));
     bool running_only = ctx.flags.get_bool("running");
     storage::ContainerStore containers(ctx.store());
     for_each(select_targets(ctx.store(), q), [&](const Target& t) {
@@ -226,7 +237,7 @@ int rm_cmd(Context& ctx) {
     TargetQuery q;
     q.names = names_with_cidfiles(ctx);
     q.all = ctx.flags.get_bool("all");
-    q.filters = ctx.flags.get_list("filter");
+    q.filters = slice_values(ctx.flags.get_list("filter"));
     q.ignore_missing = ctx.flags.get_bool("ignore") || force;  // rm -f of a missing container is silent
     q.missing_code = 1;
     std::vector<Target> targets;
@@ -397,6 +408,13 @@ void register_pod_kill(cli::CommandTable& t) {
     t.add(kill);
 }
 
+// --filter as Podman declares it here (a string slice: "strings" in help).
+cli::FlagSpec filter_flag(char shorthand, const std::string& usage) {
+    cli::FlagSpec f = list_flag("filter", shorthand, usage);
+    f.value_name = "strings";
+    return f;
+}
+
 cli::FlagSpec cidfile_flag() {
     cli::FlagSpec f = list_flag("cidfile", 0, "Read the container ID from the file");
     f.value_name = "stringArray";
@@ -431,7 +449,7 @@ void register_lifecycle(cli::CommandTable& t) {
     start.long_help = "Starts one or more containers.  The container name or ID can be used.";
     start.flags = {bool_flag("all", 0, "Start all containers regardless of their state or configuration"),
                    bool_flag("attach", 'a', "Attach container's STDOUT and STDERR"),
-                   list_flag("filter", 'f', "Filter output based on conditions given"),
+                   filter_flag('f', "Filter output based on conditions given"),
                    string_flag("detach-keys", 0, "Select the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\` or `_`", "ctrl-p,ctrl-q"),
                    bool_flag("interactive", 'i', "Make STDIN available to the contained process"),
                    bool_flag("sig-proxy", 0, "Proxy received signals to the process (default true if attaching, false otherwise)"),
@@ -447,7 +465,7 @@ void register_lifecycle(cli::CommandTable& t) {
                      "  A timeout to forcibly stop the container can also be set but defaults to 10 seconds otherwise.";
     stop.flags = {bool_flag("all", 'a', "Stop all running containers"),
                   cidfile_flag(),
-                  list_flag("filter", 'f', "Filter output based on conditions given"),
+                  filter_flag('f', "Filter output based on conditions given"),
                   bool_flag("ignore", 'i', "Ignore errors when a specified container is missing"),
                   int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"),
                   hidden(int_flag("timeout", 0, "Seconds to wait for stop before killing the container", "10")),
@@ -473,7 +491,7 @@ void register_lifecycle(cli::CommandTable& t) {
                         "  A timeout before forcibly stopping can be set, but defaults to 10 seconds.";
     restart.flags = {bool_flag("all", 'a', "Restart all non-running containers"),
                      cidfile_flag(),
-                     list_flag("filter", 'f', "Filter output based on conditions given"),
+                     filter_flag('f', "Filter output based on conditions given"),
                      bool_flag("running", 0, "Restart only running containers"),
                      int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"), help_flag()};
     restart.handler = restart_cmd;
@@ -488,7 +506,7 @@ void register_lifecycle(cli::CommandTable& t) {
     rm.flags = {bool_flag("all", 'a', "Remove all containers"),
                 cidfile_flag(),
                 bool_flag("depend", 0, "Remove container and all containers that depend on the selected container"),
-                list_flag("filter", 0, "Filter output based on conditions given"),
+                filter_flag(0, "Filter output based on conditions given"),
                 bool_flag("force", 'f', "Force removal of a running or unusable container"),
                 bool_flag("ignore", 'i', "Ignore errors when a specified container is missing"),
                 int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"),

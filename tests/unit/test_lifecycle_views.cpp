@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
