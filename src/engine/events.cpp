@@ -1,6 +1,7 @@
 #include "src/engine/events.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,49 @@ void mkdir_parents(const std::string& path) {
         ::mkdir(path.substr(0, pos).c_str(), 0700);
 }
 
+// "1000000", "10k", "1m", "1g" (powers of 1024, as go-units' RAMInBytes); `fallback` when malformed.
+uint64_t parse_max_size(const std::string& v, uint64_t fallback) {
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+    if (end == v.c_str() || errno) return fallback;
+    std::string unit = end;
+    for (auto& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (unit.empty() || unit == "b") return n;
+    if (unit == "k" || unit == "kb" || unit == "kib") return n << 10;
+    if (unit == "m" || unit == "mb" || unit == "mib") return n << 20;
+    if (unit == "g" || unit == "gb" || unit == "gib") return n << 30;
+    return fallback;
+}
+
+// Keeps the newer half of the log (from the first line after its middle), as Podman's truncate.
+void rotate_log(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st {};
+    std::string tail;
+    if (::fstat(fd, &st) == 0 && ::lseek(fd, st.st_size / 2, SEEK_SET) >= 0) {
+        char buf[65536];
+        for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) tail.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    size_t nl = tail.find('\n');
+    tail = nl == std::string::npos ? "" : tail.substr(nl + 1);
+    std::string tmp = path + ".rotate";
+    int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0) return;
+    bool ok = ::write(out, tail.data(), tail.size()) == static_cast<ssize_t>(tail.size());
+    ::close(out);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) < 0) ::unlink(tmp.c_str());
+}
+
+void write_line(const std::string& path, const std::string& line) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return;  // an event lost never fails the command
+    (void)!::write(fd, line.data(), line.size());
+    ::close(fd);
+}
+
 }  // namespace
 
 void apply_containers_conf(EventsConfig& c, const std::string& text) {
@@ -59,12 +103,19 @@ void apply_containers_conf(EventsConfig& c, const std::string& text) {
         std::string key = line.substr(0, line.find_last_not_of(" \t", eq - 1) + 1);
         std::string value = line.substr(eq + 1);
         size_t q1 = value.find_first_of("\"'");
-        if (q1 == std::string::npos) continue;
+        if (q1 == std::string::npos) {  // a bare number (events_logfile_max_size = 1000000)
+            size_t v0 = value.find_first_not_of(" \t");
+            size_t v1 = value.find_first_of(" \t#\r", v0);
+            if (key == "events_logfile_max_size" && v0 != std::string::npos)
+                c.max_size = parse_max_size(value.substr(v0, v1 == std::string::npos ? v1 : v1 - v0), c.max_size);
+            continue;
+        }
         size_t q2 = value.find(value[q1], q1 + 1);
         if (q2 == std::string::npos) continue;
         value = value.substr(q1 + 1, q2 - q1 - 1);
         if (key == "events_logger") c.backend = value;
         else if (key == "events_logfile_path") c.path = value;
+        else if (key == "events_logfile_max_size") c.max_size = parse_max_size(value, c.max_size);
     }
 }
 
@@ -152,18 +203,29 @@ std::string event_to_json(const Event& e) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void append_event(const std::string& path, Event e) {
+void append_event(const std::string& path, Event e, uint64_t max_size) {
     if (path.empty()) return;
     if (e.time_ns == 0) e.time_ns = now_ns();
     std::string line = event_to_json(e) + "\n";
-    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == ENOENT) {
+    std::string lock_path = path + ".lock";
+    int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock < 0 && errno == ENOENT) {
         mkdir_parents(path);
-        fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     }
-    if (fd < 0) return;  // an event lost never fails the command
-    (void)!::write(fd, line.data(), line.size());
-    ::close(fd);
+    if (lock >= 0) ::flock(lock, LOCK_EX);
+    struct stat st {};
+    if (max_size > 0 && ::stat(path.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) + line.size() >= max_size) {
+        rotate_log(path);
+        Event r;
+        r.type = "system";
+        r.status = "rotate";
+        r.name = path;
+        r.time_ns = now_ns();
+        write_line(path, event_to_json(r) + "\n");
+    }
+    write_line(path, line);
+    if (lock >= 0) ::close(lock);
 }
 
 std::string events_target(const storage::Store& store) {

@@ -29,10 +29,11 @@ struct Event {
 struct EventsConfig {
     std::string backend = "file";  // "file" or "none"
     std::string path;              // "" = <runroot>/events/events.log
+    uint64_t max_size = 1000000;   // events_logfile_max_size: past it the older half goes (0 = never)
 };
 
-// containers.conf's [engine] events_logger and events_logfile_path applied to `c` (a small
-// reader: only those two string keys of the [engine] table are looked at).
+// containers.conf's [engine] events_logger, events_logfile_path and events_logfile_max_size
+// (bytes, or "10k"/"1m"/"1g") applied to `c` (a small reader: only those keys of [engine]).
 void apply_containers_conf(EventsConfig& c, const std::string& text);
 // The containers.conf files Podman reads, in order (later ones win): CONTAINERS_CONF alone when
 // set, else the system's and the user's; CONTAINERS_CONF_OVERRIDE last.
@@ -40,6 +41,7 @@ std::vector<std::string> containers_conf_files();
 // The configuration from those files and the global --events-backend ("" = not given).
 // Throws Podman's "invalid events backend" text for another name.
 EventsConfig load_events_config(const std::string& backend_flag);
+
 
 // Set once by the command line (global --events-backend, containers.conf).
 void configure_events(const EventsConfig& c);
@@ -51,8 +53,10 @@ std::string event_to_json(const Event& e);
 // Go's time.Time JSON form (RFC 3339 with nanoseconds, trailing zeros cut, local zone).
 std::string go_rfc3339_nano(int64_t unix_ns);
 
-// Appends the event (time stamped now when unset) to `path`; "" = nothing.
-void append_event(const std::string& path, Event e);
+// Appends the event (time stamped now when unset) to `path`; "" = nothing. Under the log's lock
+// (<path>.lock, as Podman): a log that would pass `max_size` keeps only its newer half, and a
+// "system rotate" event says so, as Podman's file backend does.
+void append_event(const std::string& path, Event e, uint64_t max_size = events_config().max_size);
 // The path events go to for this store, "" when the backend is none.
 std::string events_target(const storage::Store& store);
 

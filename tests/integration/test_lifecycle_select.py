@@ -187,6 +187,13 @@ def test_events_backend_none_and_logfile_path(env, bb, tmp_path):
     env.run("rm", "quiet")
     assert json.loads(log.read_text().splitlines()[0])["Status"] == "remove"
     assert len(events(env)) == 1
+    # events_logfile_max_size: the log keeps its newer half and records the rotation
+    with open(os.path.join(conf, "containers.conf"), "w") as f:
+        f.write(f'[engine]\nevents_logfile_path = "{log}"\nevents_logfile_max_size = 1500\n')
+    for i in range(10):
+        env.run("create", "--name", f"r{i}", bb, "true")
+    text = log.read_text()
+    assert len(text) < 1500 and '"Status":"rotate"' in text and '"Name":"r9"' in text
     res = env.run("--events-backend", "bogus", "ps", check=False)
     assert assert_error(res) == "Error: unknown event logger type: BOGUS"
 

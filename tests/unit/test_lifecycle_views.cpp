@@ -191,3 +191,29 @@ TEST_CASE("cp tar streams: names are cleaned, a tree goes out and comes back") {
     CHECK(std::string(link) == "sub");
     remove_tree(base);
 }
+
+TEST_CASE("events log: past events_logfile_max_size the newer half stays, with a rotate event") {
+    char tmpl[] = "/tmp/burrow-events-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    std::string path = std::string(tmpl) + "/events/events.log";
+    for (int i = 0; i < 60; ++i) {
+        engine::Event e;
+        e.type = "container";
+        e.status = "start";
+        e.id = "id" + std::to_string(i);
+        engine::append_event(path, e, 2000);
+    }
+    std::string text = read_file(path);
+    CHECK(text.size() < 2000);
+    CHECK(text.find("\"Status\":\"rotate\",") != std::string::npos);
+    CHECK(text.find("\"ID\":\"id59\"") != std::string::npos);
+    CHECK(text.find("\"ID\":\"id0\"") == std::string::npos);
+    CHECK(text.back() == '\n');
+    remove_tree(tmpl);
+
+    engine::EventsConfig c;
+    engine::apply_containers_conf(c, "[engine]\nevents_logfile_max_size = \"1m\"\n");
+    CHECK(c.max_size == 1048576);
+    engine::apply_containers_conf(c, "[engine]\nevents_logfile_max_size = 5000 # bytes\n");
+    CHECK(c.max_size == 5000);
+}
