@@ -19,4 +19,5 @@ void register_logs(cli::CommandTable& t);                    // logs
 void register_container_misc(cli::CommandTable& t);          // port, rename, top, container prune
 void register_volume(cli::CommandTable& t);                  // volume create/ls/inspect/rm/prune/exists
 void register_cp(cli::CommandTable& t);                      // cp
+void register_events(cli::CommandTable& t);                  // events, system events
 }  // namespace burrow::commands

@@ -22,6 +22,7 @@
 #include <set>
 
 #include "base/error.hpp"
+#include "src/engine/events.hpp"
 #include "base/sha256.hpp"
 #include "pull/auth.hpp"
 #include "pull/manifest.hpp"
@@ -352,6 +353,7 @@ std::string pull_from(storage::Store& store, const pull::Reference& name, const 
     progress.line("Copying config " + img.parsed.config.digest);
     progress.line("Writing manifest to image destination");
     write_image_record(store, img);
+    image_event(store, "pull", parse_digest(img.parsed.config.digest).hex, name.str());
     progress.line("Storing signatures");
     return parse_digest(img.parsed.config.digest).hex;
 }
