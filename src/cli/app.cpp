@@ -46,6 +46,7 @@ const CommandTable& command_table() {
         commands::register_logs(t);
         commands::register_container_misc(t);
         commands::register_volume(t);
+        commands::register_exists(t);
         commands::register_cp(t);
         return t;
     }();
