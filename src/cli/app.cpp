@@ -48,6 +48,7 @@ const CommandTable& command_table() {
         commands::register_volume(t);
         commands::register_exists(t);
         commands::register_image_sign(t);
+        commands::register_system_prune(t);
         commands::register_cp(t);
         return t;
     }();
