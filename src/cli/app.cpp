@@ -49,6 +49,9 @@ const CommandTable& command_table() {
         commands::register_logs(t);
         commands::register_container_misc(t);
         commands::register_volume(t);
+        commands::register_exists(t);
+        commands::register_image_sign(t);
+        commands::register_system_prune(t);
         commands::register_cp(t);
         commands::register_events(t);
         return t;
