@@ -87,9 +87,8 @@ storage::ImageRecord resolve_image(storage::Store& store, const CreateOptions& f
 }
 
 // -p: discarded with Podman's warning when the container has no network of its own; otherwise
-// each mapping gets its host port now (Podman picks free ones at create too). A port taken by
-// someone else fails the start, not the create, as in Podman: `run` then exits 126 and leaves
-// the created container (unless --rm).
+// each mapping gets its host port now (Podman picks free ones at create too), and every port is
+// bound once, so that one already taken fails here, before any record exists.
 void settle_ports(ContainerConfig& cfg) {
     if (cfg.ports.empty()) return;
     if (net::parse_network_mode(cfg.network).kind != net::NetworkKind::slirp) {
@@ -98,6 +97,7 @@ void settle_ports(ContainerConfig& cfg) {
         return;
     }
     net::assign_host_ports(cfg.ports);
+    (void)net::open_listeners(cfg.ports);  // closed again at once: start binds them for real
 }
 
 // What create refers to by name must exist: burrow has no pods and no secrets, so any is

@@ -132,16 +132,11 @@ NetworkIo make_network_io(const ContainerConfig& cfg, const PreparedContainer& p
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) throw_errno("socketpair");
     n.tap_parent = UniqueFd(sv[0]);
     n.tap_child = UniqueFd(sv[1]);
-    try {
-        if (prep.network.slirp.slirp_port_handler) {
-            (void)net::open_listeners(cfg.ports);  // tried here, bound by libslirp in the supervisor
-            n.slirp_forwards = cfg.ports;
-        } else {
-            n.listeners = net::open_listeners(cfg.ports);
-        }
-    } catch (const Error& e) {
-        // A host port someone else holds fails the start, as Podman's rootlessport does: 126.
-        throw Error(e.what(), 126);
+    if (prep.network.slirp.slirp_port_handler) {
+        (void)net::open_listeners(cfg.ports);  // tried here, bound by libslirp in the supervisor
+        n.slirp_forwards = cfg.ports;
+    } else {
+        n.listeners = net::open_listeners(cfg.ports);
     }
     return n;
 }
