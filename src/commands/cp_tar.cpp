@@ -204,6 +204,23 @@ UniqueFd parent_of(int root, const std::string& rel, std::string& last) {
     last = slash == std::string::npos ? rel : rel.substr(slash + 1);
     std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash);
     UniqueFd fd(open_in(root, parent, O_PATH | O_DIRECTORY));
+    if (!fd && errno == ENOENT) {
+        // A tar may name a file before (or without) its directories: they are made 0755, as
+        // tar does, one component at a time and each resolved under the root again.
+        size_t pos = 0;
+        while (pos <= parent.size()) {
+            size_t next = parent.find('/', pos);
+            if (next == std::string::npos) next = parent.size();
+            std::string upto = parent.substr(0, next), name = parent.substr(pos, next - pos);
+            size_t cut = upto.rfind('/');
+            UniqueFd up(open_in(root, cut == std::string::npos ? "" : upto.substr(0, cut), O_PATH | O_DIRECTORY));
+            if (!up) throw_errno("open `" + upto + "` in the container");
+            if (!name.empty() && ::mkdirat(up.get(), name.c_str(), 0755) < 0 && errno != EEXIST)
+                throw_errno("mkdir `" + upto + "` in the container");
+            pos = next + 1;
+        }
+        fd = UniqueFd(open_in(root, parent, O_PATH | O_DIRECTORY));
+    }
     if (!fd) throw_errno("open `" + (parent.empty() ? "." : parent) + "` in the container");
     return fd;
 }

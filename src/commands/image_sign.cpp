@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cctype>
 #include <cstring>
 #include <ctime>
 
@@ -146,7 +147,12 @@ int sign_cmd(Context& ctx) {
     if (ctx.flags.get_string("sign-by").empty()) throw Error("please provide an identity");
     std::string dir = ctx.flags.get_string("directory");
     struct stat st {};
-    if (!dir.empty() && ::stat(dir.c_str(), &st) != 0) throw Error("stat " + dir + ": " + std::strerror(errno));
+    if (!dir.empty() && ::stat(dir.c_str(), &st) != 0) {
+        // Go's words for an errno are strerror's, lower-cased ("no such file or directory")
+        std::string why = std::strerror(errno);
+        if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+        throw Error("stat " + dir + ": " + why);
+    }
     for (const auto& a : ctx.args) sign_one(ctx, a, dir);
     return 0;
 }
