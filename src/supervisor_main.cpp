@@ -1,10 +1,11 @@
 // burrow-supervisor: what a detached container keeps resident. burrow starts the container,
 // then execs this small program in the same process, so the container stays its child:
 //   burrow-supervisor ROOT ID PID OUT_FD ERR_FD REMOVE BURROW_EXE RUNROOT [net=NETWORK] [in=FD attach=FD]
-//                     [log=PATH]
+//                     [log=PATH] [events=LOG]
 // log=: the log file ("" = none, for the none/journald/passthrough drivers; default ctr.log).
 // net=: net/network_runtime.hpp's encoding of tap0 and the published ports; in= and attach= for
-// -i: the container's stdin and the attach FIFO that feeds it.
+// -i: the container's stdin and the attach FIFO that feeds it; events= the events log that gets
+// the container's "died" ("" = the none backend).
 // It copies the container's output into the log, runs its network, records the exit code and
 // time, and for --rm hands the removal to burrow itself.
 #include <unistd.h>
@@ -18,12 +19,37 @@
 
 #include "base/error.hpp"
 #include "net/network_runtime.hpp"
+#include "src/engine/events.hpp"
 #include "src/engine/supervisor.hpp"
 #include "storage/container_store.hpp"
 #include "base/fs.hpp"
 #include "storage/lock.hpp"
 
 using namespace burrow;
+
+namespace {
+
+void died_event(const std::string& log, const std::string& dir, int code) {
+    if (log.empty()) return;
+    try {
+        auto text = burrow::read_file_if_exists(dir + "/config.json");
+        if (!text) return;
+        auto cfg = storage::config_from_json(*text);
+        engine::Event e;
+        e.type = "container";
+        e.status = "died";
+        e.id = cfg.id;
+        e.name = cfg.name;
+        e.image = cfg.image_name.empty() ? cfg.raw_image_name : cfg.image_name;
+        e.exit_code = code;
+        e.attributes = cfg.labels;
+        e.has_attributes = true;
+        engine::append_event(log, std::move(e));
+    } catch (const std::exception&) {
+    }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     if (argc < 9) return 125;
@@ -34,7 +60,8 @@ int main(int argc, char** argv) {
     o.out_fd = std::atoi(argv[4]);
     o.err_fd = std::atoi(argv[5]);
     bool remove = std::string(argv[6]) == "1";
-    std::string network_arg;
+    std::string network_arg, events_log;
+    bool events_none = false;
     std::optional<std::string> log_arg;
     for (int i = 9; i < argc; ++i) {
         std::string a = argv[i];
@@ -42,6 +69,7 @@ int main(int argc, char** argv) {
         else if (a.rfind("log=", 0) == 0) log_arg = a.substr(4);
         else if (a.rfind("in=", 0) == 0) o.in_fd = std::atoi(a.c_str() + 3);
         else if (a.rfind("attach=", 0) == 0) o.attach_in_fd = std::atoi(a.c_str() + 7);
+        else if (a.rfind("events=", 0) == 0) events_log = a.substr(7), events_none = events_log.empty();
     }
     std::string burrow_exe = argv[7], runroot = argv[8];
     // Paths as storage/container_store.hpp lays them out; the store classes themselves are not
@@ -79,6 +107,7 @@ int main(int argc, char** argv) {
                                          std::chrono::system_clock::now().time_since_epoch())
                                          .count();
                     burrow::atomic_write_file(dir + "/state.json", storage::state_to_json(st), 0600, false);
+                    died_event(events_log, dir, code);
                 }
             }
         }
@@ -86,7 +115,9 @@ int main(int argc, char** argv) {
         return 125;
     }
     if (remove) {
-        std::vector<std::string> args{"burrow", "--root", root, "--runroot", runroot, "rm", "--force", "--ignore", "--volumes", id};
+        std::vector<std::string> args{"burrow", "--root", root, "--runroot", runroot};
+        if (events_none) args.insert(args.end(), {"--events-backend", "none"});  // as the run was told
+        args.insert(args.end(), {"rm", "--force", "--ignore", "--volumes", id});
         std::vector<char*> av;
         for (auto& a : args) av.push_back(a.data());
         av.push_back(nullptr);

@@ -176,6 +176,7 @@ std::string config_to_json(const ContainerConfig& c) {
         {"create_command", c.create_command},
         {"created", c.created},
         {"cidfile", c.cidfile},
+        {"restart_policy", c.restart_policy},
     };
     return j.dump(1) + "\n";
 }
@@ -260,6 +261,7 @@ ContainerConfig config_from_json(const std::string& text) {
         get_to(j, "create_command", c.create_command);
         get_to(j, "created", c.created);
         get_to(j, "cidfile", c.cidfile);
+        get_to(j, "restart_policy", c.restart_policy);
     } catch (const json::exception& e) {
         throw Error(std::string("parsing container config: ") + e.what());
     }

@@ -112,6 +112,7 @@ struct ContainerConfig {
     std::vector<std::string> create_command;  // argv as typed (inspect's Config.CreateCommand)
     int64_t created = 0;                // unix nanoseconds
     std::string cidfile;
+    std::string restart_policy;         // --restart without its retry count ("" = none)
 };
 
 enum class Status { created, running, stopping, exited, removing, unknown };

@@ -12,6 +12,7 @@
 #include "src/commands/register.hpp"
 #include "src/engine/containers_conf.hpp"
 #include "src/engine/userns_helpers.hpp"
+#include "src/engine/events.hpp"
 #include "storage/store.hpp"
 
 namespace burrow::cli {
@@ -48,7 +49,11 @@ const CommandTable& command_table() {
         commands::register_logs(t);
         commands::register_container_misc(t);
         commands::register_volume(t);
+        commands::register_exists(t);
+        commands::register_image_sign(t);
+        commands::register_system_prune(t);
         commands::register_cp(t);
+        commands::register_events(t);
         return t;
     }();
     return table;
@@ -73,6 +78,7 @@ void apply_globals(GlobalOptions& g, const ParsedFlags& f) {
     if (f.changed("runroot")) g.runroot = f.get_string("runroot");
     if (f.changed("storage-driver")) g.storage_driver = f.get_string("storage-driver");
     if (f.changed("log-level")) g.log_level = f.get_string("log-level");
+    if (f.changed("events-backend")) g.events_backend = f.get_string("events-backend");
 }
 
 void check_log_level(const std::string& level) {
@@ -97,6 +103,7 @@ int dispatch(const std::vector<std::string>& argv) {
     GlobalOptions globals;
     apply_globals(globals, g.flags);
     (void)engine::containers_conf();  // as Podman: a broken containers.conf fails every command
+    engine::configure_events(engine::load_events_config(globals.events_backend));
     if (g.flags.get_bool("version")) {
         print_out(prog + " version " + BURROW_VERSION + "\n");
         return 0;

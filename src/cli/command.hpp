@@ -19,6 +19,7 @@ inline constexpr const char* kProgram = "burrow";
 struct GlobalOptions {
     std::string root, runroot, storage_driver;
     std::string log_level = "warn";
+    std::string events_backend;  // --events-backend ("" = containers.conf or file)
 };
 
 // What a handler gets: the global options, the store (opened on first use) and its command line.

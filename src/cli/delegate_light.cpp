@@ -3,7 +3,9 @@
 
 namespace burrow::cli {
 
-bool runs_in_pull_binary(const std::string& path) { return path == "pull" || path == "image pull" || path == "login"; }
+bool runs_in_pull_binary(const std::string& path) {
+    return path == "pull" || path == "image pull" || path == "login" || path == "image sign";
+}
 
 }  // namespace burrow::cli
 

@@ -36,6 +36,7 @@ std::vector<const Command*> CommandTable::children(const std::string& parent) co
 
 const std::vector<FlagSpec>& global_flags() {
     static const std::vector<FlagSpec> flags = {
+        {"events-backend", 0, FlagType::String, "file", "Events backend to use (\"file\"|\"journald\"|\"none\")", false, ""},
         {"help", 'h', FlagType::Bool, "false", "Help for burrow", false, ""},
         {"log-level", 0, FlagType::String, "warn",
          "Log messages above specified level (trace, debug, info, warn, warning, error, fatal, panic)", false, ""},

@@ -86,7 +86,7 @@ int container_inspect_cmd(Context& ctx) {
         output::ParsedFormat pf = output::parse_format(format, "");
         output::Template t("inspect", pf.body);
         std::string out;
-        for (const auto& j : found) out += t.execute(container_template_data(j), "define.InspectContainerData");
+        for (const auto& j : found) out += t.execute(container_template_data(j), "*define.InspectContainerData");
         cli::print_out(out);
     }
     if (!missing.empty()) throw Error("inspecting object: " + missing);

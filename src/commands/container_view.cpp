@@ -369,7 +369,7 @@ static ojson host_config(const ContainerConfig& c, const InspectPaths& p) {
                       {"Size", human_size(static_cast<double>(c.log_size_max), 4, "")}};
     h["NetworkMode"] = c.network;
     h["PortBindings"] = port_bindings(c.ports);
-    h["RestartPolicy"] = {{"Name", ""}, {"MaximumRetryCount", 0}};
+    h["RestartPolicy"] = {{"Name", c.restart_policy}, {"MaximumRetryCount", 0}};
     h["AutoRemove"] = c.remove;
     h["VolumeDriver"] = "";
     h["VolumesFrom"] = nullptr;

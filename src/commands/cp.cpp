@@ -1,18 +1,23 @@
-// `cp [CONTAINER:]SRC [CONTAINER:]DEST`: files between the host and a running container, with
-// docker cp's path rules. The copy runs in a child that joined the container's user and mount
-// namespaces: container paths resolve inside its rootfs (a symlink in the container cannot lead
-// to the host, which that mount namespace does not show), host paths through fds opened before.
+// `cp [CONTAINER:]SRC [CONTAINER:]DEST`: files between the host and a container, with docker cp's
+// path rules. The copy runs in a child whose "/" is the container's filesystem (its mount
+// namespace when it runs, its rootfs mounted privately when not: engine/container_fs.hpp):
+// container paths resolve inside it (a symlink in the container cannot lead to the host, which
+// that namespace does not show), host paths through fds opened before.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
+
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/fs.hpp"
-#include "rootless/container_process.hpp"
 #include "src/commands/common.hpp"
+#include "src/commands/cp_tar.hpp"
 #include "src/commands/register.hpp"
+#include "src/engine/container_fs.hpp"
 #include "storage/container_store.hpp"
 #include "storage/store.hpp"
 
@@ -103,6 +108,37 @@ void copy(const End& src, const End& dst) {
     copy_tree_at(src.dir, src.name, dst.dir, dst.name, src.shown);
 }
 
+// `cp - CTR:DIR`: the tar on our stdin goes into that directory of the container.
+int tar_in(Context& ctx, const storage::ContainerConfig& cfg, const std::string& ctr, const std::string& path) {
+    return engine::run_in_container_fs(ctx.store(), cfg, [&] {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) < 0) throw Error(ctr + ":" + path + ": no such file or directory");
+        if (!S_ISDIR(st.st_mode)) throw Error("destination \"" + ctr + ":" + path + "\" must be a directory");
+        UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!root) throw_errno("open the container's /");
+        char real[4096];
+        if (!::realpath(path.c_str(), real)) throw_errno("resolve `" + path + "` in the container");
+        extract_tar(0, root.get(), real);
+        return 0;
+    });
+}
+
+// `cp CTR:PATH -`: that path of the container as a tar on our stdout.
+int tar_out(Context& ctx, const storage::ContainerConfig& cfg, const std::string& ctr, const std::string& path) {
+    return engine::run_in_container_fs(ctx.store(), cfg, [&] {
+        std::string src = copies_contents(path) ? path.substr(0, path.size() - 2) : path;
+        std::string parent = dir_name(src);
+        UniqueFd dir(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!dir) throw Error(ctr + ":" + parent + ": no such file or directory");
+        std::string name = base_name(src);
+        if (name.empty() || name == "/") name.assign(1, '.');
+        std::string as = name;
+        if (copies_contents(path)) as.assign(1, '.');  // "DIR/.": the entries are ./a, ./b
+        write_tar(dir.get(), name, as, 1);
+        return 0;
+    });
+}
+
 int cp_cmd(Context& ctx) {
     Side from = parse_side(ctx.args[0]), to = parse_side(ctx.args[1]);
     if (from.container.empty() == to.container.empty())
@@ -110,9 +146,10 @@ int cp_cmd(Context& ctx) {
                     " you must use just one container");
     const Side& ctr = from.container.empty() ? to : from;
     auto cfg = find_container(ctx.store(), ctr.container);
-    auto st = storage::ContainerStore(ctx.store()).state(cfg.id);
-    if (st.status != storage::Status::running)
-        throw Error("copying with a stopped container is not supported yet: start " + ctr.container + " first");
+    std::string in_ctr = ctr.path.empty() ? "/" : ctr.path;
+    if (in_ctr[0] != '/') in_ctr = cfg.workdir + "/" + in_ctr;
+    if (from.container.empty() && from.path == "-") return tar_in(ctx, cfg, ctr.container, in_ctr);
+    if (to.container.empty() && to.path == "-") return tar_out(ctx, cfg, ctr.container, in_ctr);
     // The host side is opened here, before the child leaves the host's mount namespace (the
     // container's /proc does not show the child: fds, not /proc/self/fd paths, carry the host).
     std::string host_path = from.container.empty() ? from.path : to.path;
@@ -126,7 +163,7 @@ int cp_cmd(Context& ctx) {
     End host = end_of(host_dir.get(), host_path, host_path);
     std::string ctr_path = ctr.path.empty() ? "/" : ctr.path;
     if (ctr_path[0] != '/') ctr_path = cfg.workdir + "/" + ctr_path;
-    return rootless::run_in_container_mounts(st.pid, [&] {
+    return engine::run_in_container_fs(ctx.store(), cfg, [&] {
         std::string parent = copies_contents(ctr_path) ? ctr_path.substr(0, ctr_path.size() - 2) : ctr_path;
         parent = dir_name(parent);
         UniqueFd ctr_dir(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));

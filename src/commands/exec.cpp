@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "src/engine/events.hpp"
 #include "base/fs.hpp"
 #include "base/strings.hpp"
 #include "rootless/caps.hpp"
@@ -119,6 +120,7 @@ int exec_cmd(Context& ctx) {
                            : rootless::compile_seccomp(read_file(cfg.seccomp), spec.caps, cfg.seccomp);
     }
 
+    engine::container_event(store, cfg, "exec");
     UniqueFd master, slave, devnull;
     if (detach) {
         devnull = UniqueFd(::open("/dev/null", O_RDWR | O_CLOEXEC));

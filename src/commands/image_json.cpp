@@ -87,6 +87,14 @@ static json labels_of(const json& config) {
     return nullptr;
 }
 
+// libimage's RepoTags: the names with a tag (a name by digest only is not one).
+static std::vector<std::string> tagged_names(const std::vector<std::string>& names) {
+    std::vector<std::string> out;
+    for (const auto& n : names)
+        if (n.find('@') == std::string::npos) out.push_back(n);
+    return out;
+}
+
 static json string_list(const std::vector<std::string>& v) {
     json a = json::array();
     for (const auto& s : v) a.push_back(s);
@@ -116,21 +124,22 @@ std::vector<json> image_rows(const ImageView& v, const RowOptions& o) {
         {"Dangling", v.rec.names.empty()},
         {"History", join(v.rec.names_history, ", ")},
     };
-    std::vector<json> rows;
-    if (v.rec.names.empty()) {
-        json r = base;
-        r["Repository"] = "<none>";
-        r["Tag"] = "<none>";
-        rows.push_back(std::move(r));
-    }
+    // Podman's sortImages: a row per tagged name; a digest-only name shows (as "<none>" tag) only
+    // when the image has no tagged one.
+    std::vector<json> tagged, untagged;
     for (const auto& n : v.rec.names) {
         json r = base;
         auto [repo, tag] = split_name(n);
         r["Repository"] = repo;
         r["Tag"] = tag;
-        rows.push_back(std::move(r));
+        (tag == "<none>" ? untagged : tagged).push_back(std::move(r));
     }
-    return rows;
+    if (!tagged.empty()) return tagged;
+    if (!untagged.empty()) return {untagged.front()};
+    json r = base;
+    r["Repository"] = "<none>";
+    r["Tag"] = "<none>";
+    return {r};
 }
 
 json image_row_headers() {
@@ -194,7 +203,7 @@ ojson image_inspect_json(const ImageView& v, const GraphPaths& g) {
     ojson j;
     j["Id"] = v.rec.id;
     j["Digest"] = v.rec.digest;
-    j["RepoTags"] = v.rec.names;
+    j["RepoTags"] = tagged_names(v.rec.names);
     j["RepoDigests"] = v.rec.repo_digests;
     j["Parent"] = "";
     j["Comment"] = str_field(cfg, "comment");

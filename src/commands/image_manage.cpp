@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "base/error.hpp"
+#include "src/engine/events.hpp"
 #include "base/strings.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
@@ -51,6 +52,7 @@ int tag_cmd(Context& ctx) {
         if (std::find(rec.names.begin(), rec.names.end(), name) == rec.names.end()) rec.names.push_back(name);
         add_front_unique(rec.names_history, name);
         store.put_image(rec);
+        engine::image_event(store, "tag", rec.id, name);
     }
     return 0;
 }
@@ -67,6 +69,7 @@ int untag_cmd(Context& ctx) {
             if (std::find(rec.names.begin(), rec.names.end(), name) == rec.names.end())
                 throw Error(name + ": tag not known");
             erase(rec.names, name);
+            engine::image_event(store, "untag", rec.id, name);
         }
     }
     store.put_image(rec);
@@ -137,6 +140,7 @@ int rmi_cmd(Context& ctx) {
         }
         for (const auto& n : rec.names) out += "Untagged: " + n + "\n";
         store.remove_image_record(rec.id);
+        engine::image_event(store, "remove", rec.id, rec.names.empty() ? rec.id : rec.names.front());
         out += "Deleted: " + rec.id + "\n";
     };
     if (all) {

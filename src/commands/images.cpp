@@ -1,6 +1,4 @@
 // `images` / `image ls`, `image inspect`, and the generic `inspect` (containers, then images).
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -11,6 +9,7 @@
 #include "src/commands/common.hpp"
 #include "src/commands/container_inspect.hpp"
 #include "src/commands/container_view.hpp"
+#include "src/commands/image_filter.hpp"
 #include "src/commands/register.hpp"
 #include "src/output/format.hpp"
 #include "src/output/template.hpp"
@@ -28,57 +27,6 @@ namespace {
 const char* const kDefaultTable = "{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\n";
 const char* const kDigestTable = "{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\n";
 
-bool glob(const std::string& pattern, const std::string& s) { return fnmatch(pattern.c_str(), s.c_str(), 0) == 0; }
-
-// Podman's reference filter: the pattern matches the full name, or the name without its registry,
-// or, without a tag in the pattern, the repository.
-bool matches_reference(const storage::ImageRecord& rec, const std::string& pattern) {
-    for (const auto& n : rec.names) {
-        auto [repo, tag] = split_name(n);
-        std::vector<std::string> candidates = {n, repo};
-        size_t slash = n.find('/');
-        if (slash != std::string::npos) {
-            candidates.push_back(n.substr(slash + 1));
-            candidates.push_back(repo.substr(slash + 1));
-        }
-        size_t last = repo.rfind('/');
-        if (last != std::string::npos) {
-            candidates.push_back(repo.substr(last + 1));
-            candidates.push_back(repo.substr(last + 1) + ":" + tag);
-        }
-        for (const auto& c : candidates)
-            if (glob(pattern, c)) return true;
-    }
-    return false;
-}
-
-bool keep(const ImageView& v, const std::vector<std::string>& filters) {
-    for (const auto& f : filters) {
-        size_t eq = f.find('=');
-        std::string key = f.substr(0, eq), value = eq == std::string::npos ? "" : f.substr(eq + 1);
-        if (key == "reference") {
-            if (!matches_reference(v.rec, value)) return false;
-        } else if (key == "dangling") {
-            bool want = value == "true" || value == "1";
-            if (value != "true" && value != "false" && value != "1" && value != "0")
-                throw Error("invalid dangling filter value \"" + value + "\"");
-            if (v.rec.names.empty() != want) return false;
-        } else if (key == "id") {
-            if (v.rec.id.rfind(value, 0) != 0) return false;
-        } else if (key == "label") {
-            size_t leq = value.find('=');
-            std::string lk = value.substr(0, leq);
-            const json* labels = v.config.contains("config") && v.config["config"].contains("Labels")
-                                     ? &v.config["config"]["Labels"] : nullptr;
-            if (!labels || !labels->is_object() || !labels->contains(lk)) return false;
-            if (leq != std::string::npos && (*labels)[lk] != value.substr(leq + 1)) return false;
-        } else {
-            throw Error("unsupported image filter \"" + key + "\"");
-        }
-    }
-    return true;
-}
-
 std::vector<ImageView> sorted_views(storage::Store& store) {
     auto lock = store.lock_shared();
     std::map<std::string, int> users;  // image id -> containers using it (the Containers field)
@@ -94,17 +42,48 @@ std::vector<ImageView> sorted_views(storage::Store& store) {
     return views;
 }
 
+// Children per image (libimage's layer tree), for the dangling and intermediate filters.
+std::vector<ImageFacts> image_facts(const std::vector<ImageView>& views) {
+    std::vector<ImageFacts> facts(views.size());
+    for (size_t i = 0; i < views.size(); ++i)
+        for (const auto& other : views)
+            if (image_is_child(views[i].rec, other.rec)) facts[i].has_children = true;
+    return facts;
+}
+
+std::vector<ImageView> filtered_views(storage::Store& store, const std::vector<std::string>& filters) {
+    std::vector<ImageView> all = sorted_views(store);
+    ImageFilterEnv env;
+    env.now_ns = now_seconds() * 1000000000LL;
+    env.created_of = [&](const std::string& ref) -> std::optional<int64_t> {
+        auto lock = store.lock_shared();
+        auto rec = store.find_image(ref);
+        if (!rec) return std::nullopt;
+        for (const auto& v : all)
+            if (v.rec.id == rec->id) return v.created;
+        return std::nullopt;
+    };
+    ImageFilter filter = ImageFilter::compile(filters, env);
+    auto facts = image_facts(all);
+    std::vector<ImageView> out;
+    for (size_t i = 0; i < all.size(); ++i)
+        if (filter.matches(all[i], facts[i])) out.push_back(std::move(all[i]));
+    return out;
+}
+
 int images_cmd(Context& ctx) {
     const auto& f = ctx.flags;
     std::vector<std::string> filters = f.get_list("filter");
+    if (!filters.empty() && !ctx.args.empty()) throw Error("cannot specify an image and a filter(s)");
     if (!ctx.args.empty()) filters.push_back("reference=" + ctx.args[0]);
+    // Without --all, intermediate images (untagged ones other images build on) are left out.
+    if (!f.get_bool("all")) filters.push_back("intermediate=false");
     std::string sort = f.get_string("sort");
     static const std::set<std::string> sorts = {"created", "id", "repository", "size", "tag"};
-    if (!sorts.count(sort)) throw Error("\"" + sort + "\" is not a valid option for sorting");
+    if (!sorts.count(sort))
+        throw Error("\"" + sort + "\" is not a valid field for sorting. Choose from: created, id, repository, size, tag");
 
-    std::vector<ImageView> views;
-    for (auto& v : sorted_views(ctx.store()))
-        if (keep(v, filters)) views.push_back(std::move(v));
+    std::vector<ImageView> views = filtered_views(ctx.store(), filters);
 
     bool no_trunc = f.get_bool("no-trunc");
     std::string format = f.get_string("format");
@@ -134,7 +113,7 @@ int images_cmd(Context& ctx) {
             return "";
         };
         std::stable_sort(rows.begin(), rows.end(), [&](const json& a, const json& b) {
-            if (sort == "size") return a["VirtualSize"].get<uint64_t>() > b["VirtualSize"].get<uint64_t>();
+            if (sort == "size") return a["VirtualSize"].get<uint64_t>() < b["VirtualSize"].get<uint64_t>();
             return key(a) < key(b);
         });
     }
@@ -166,7 +145,7 @@ int inspect_images(Context& ctx, bool generic) {
         for (const auto& name : ctx.args) {
             if (type != "image")
                 if (auto c = inspect_container(store, name)) {
-                    found.emplace_back(std::move(*c), "define.InspectContainerData");
+                    found.emplace_back(std::move(*c), "*define.InspectContainerData");
                     continue;
                 }
             std::optional<storage::ImageRecord> rec;
@@ -180,7 +159,7 @@ int inspect_images(Context& ctx, bool generic) {
                 continue;
             }
             found.emplace_back(image_inspect_json(load_view(store, *rec), graph_paths(store, *rec)),
-                               "define.InspectImageData");
+                               "*entities.ImageInspectReport");
         }
     }
     std::string format = f.get_string("format");
@@ -193,7 +172,7 @@ int inspect_images(Context& ctx, bool generic) {
         output::Template t("inspect", pf.body);
         std::string out;
         for (const auto& j : found)
-            out += t.execute(std::string(j.second) == "define.InspectContainerData" ? container_template_data(j.first)
+            out += t.execute(std::string(j.second) == "*define.InspectContainerData" ? container_template_data(j.first)
                                                                                     : with_go_times(j.first, {{"Created"}}),
                              j.second);
         cli::print_out(out);

@@ -4,13 +4,18 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <functional>
+#include <optional>
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
+#include "src/commands/container_view.hpp"
+#include "src/commands/lifecycle_targets.hpp"
 #include "src/commands/register.hpp"
 #include "src/engine/container_log.hpp"
 #include "src/engine/lifecycle.hpp"
@@ -26,117 +31,265 @@ using storage::Status;
 
 namespace {
 
-// The containers a command acts on: its arguments, or every container with --all.
-std::vector<std::string> targets(Context& ctx, bool all_flag) {
-    if (all_flag && ctx.flags.get_bool("all")) {
-        std::vector<std::string> out;
-        for (const auto& c : storage::ContainerStore(ctx.store()).list()) out.push_back(c.id);
-        return out;
-    }
-    if (ctx.args.empty()) throw Error("you must provide at least one name or id");
-    return ctx.args;
+// Prints one line and flushes it at once (scripts read our output as containers change).
+void print_line(const std::string& s) {
+    std::printf("%s\n", s.c_str());
+    std::fflush(stdout);
 }
 
-// Runs `fn` on each target; errors are collected and reported together, as Podman does.
-int for_each(Context& ctx, const std::vector<std::string>& refs, int missing_code,
-             const std::function<void(const ContainerConfig&, const std::string&)>& fn, bool ignore_missing = false) {
+// Runs `fn` on each target; errors are collected and reported together, as Podman does, with
+// the first error's exit code (or `code_of`'s choice).
+void for_each(const std::vector<Target>& targets, const std::function<void(const Target&)>& fn) {
     std::vector<std::string> errs;
     int code = 0;
-    for (const auto& ref : refs) {
+    for (const auto& t : targets) {
         try {
-            auto cfg = find_container(ctx.store(), ref, missing_code);
-            fn(cfg, ref);
+            fn(t);
         } catch (const Error& e) {
-            if (ignore_missing && std::string(e.what()).find("no such container") != std::string::npos) continue;
             errs.push_back(e.what());
             if (code == 0) code = e.exit_code();
         }
     }
     if (!errs.empty()) throw Error(combine_errors(errs), code);
-    return 0;
 }
 
-unsigned timeout_flag(Context& ctx, const ContainerConfig& cfg) {
-    if (ctx.flags.changed("time")) return static_cast<unsigned>(ctx.flags.get_int("time"));
-    return cfg.stop_timeout;
+// A pflag string slice: each value may hold several, separated by commas.
+std::vector<std::string> slice_values(const std::vector<std::string>& given) {
+    std::vector<std::string> out;
+    for (const auto& g : given) {
+        size_t pos = 0;
+        for (size_t comma; (comma = g.find(',', pos)) != std::string::npos; pos = comma + 1) out.push_back(g.substr(pos, comma - pos));
+        out.push_back(g.substr(pos));
+    }
+    return out;
+}
+
+// --time, or its old spelling --timeout (Podman normalises one to the other).
+std::optional<unsigned> time_flag(Context& ctx) {
+    for (const char* name : {"time", "timeout"})
+        if (ctx.flags.find_long(name) && ctx.flags.changed(name)) {
+            long long t = ctx.flags.get_int(name);
+            if (t < 0) throw Error("invalid argument \"" + std::to_string(t) + "\" for \"-t, --time\" flag: strconv.ParseUint: parsing \"" + std::to_string(t) + "\": invalid syntax");
+            return static_cast<unsigned>(t);
+        }
+    return std::nullopt;
+}
+
+unsigned timeout_for(const std::optional<unsigned>& t, const ContainerConfig& cfg) { return t ? *t : cfg.stop_timeout; }
+
+// The arguments plus the ids read from --cidfile.
+std::vector<std::string> names_with_cidfiles(Context& ctx) {
+    auto names = ctx.args;
+    for (auto& id : read_cidfiles(ctx.flags.get_list("cidfile"))) names.push_back(std::move(id));
+    return names;
+}
+
+void check_start_args(Context& ctx) {
+    bool all = ctx.flags.get_bool("all"), attach = ctx.flags.get_bool("attach");
+    size_t n = ctx.args.size();
+    if (n == 0 && !all && ctx.flags.get_list("filter").empty()) throw Error("start requires at least one argument");
+    if (n > 1 && attach) throw Error("you cannot start and attach multiple containers at once");
+    if (n > 0 && all) throw Error("either start all containers or the container(s) provided in the arguments");
+    if (attach && all) throw Error("you cannot start and attach all containers at once");
+    if (ctx.flags.changed("sig-proxy") && ctx.flags.get_bool("sig-proxy") && !attach)
+        throw Error("you cannot use sig-proxy without --attach: invalid argument");
 }
 
 int start_cmd(Context& ctx) {
+    check_start_args(ctx);
     bool attach = ctx.flags.get_bool("attach");
     bool interactive = ctx.flags.get_bool("interactive");
-    if (attach && ctx.args.size() > 1) throw Error("you cannot start and attach multiple containers at once");
+    TargetQuery q;
+    q.names = ctx.args;
+    q.all = ctx.flags.get_bool("all");
+    q.filters = slice_values(ctx.flags.get_list("filter"));
     int exit_code = 0;
-    for_each(ctx, targets(ctx, true), 125, [&](const ContainerConfig& cfg, const std::string& ref) {
-        storage::ContainerStore containers(ctx.store());
-        if (containers.state(cfg.id).status == Status::running) {
-            if (!attach) std::printf("%s\n", ref.c_str());
-            return;
-        }
+    for_each(select_targets(ctx.store(), q), [&](const Target& t) {
+        const auto& cfg = t.cfg;
+        // Podman starts only what is not running, and reports nothing for the others.
+        if (storage::ContainerStore(ctx.store()).state(cfg.id).status == Status::running) return;
         engine::StartOptions so;
         so.attach = attach;
         so.interactive = interactive || (attach && cfg.interactive);
         so.sig_proxy = ctx.flags.changed("sig-proxy") ? ctx.flags.get_bool("sig-proxy") : attach;
-        exit_code = engine::start_container(ctx.store(), cfg, so);
-        if (!attach) std::printf("%s\n", ref.c_str());
-        std::fflush(stdout);
+        if (attach) {
+            exit_code = engine::start_container(ctx.store(), cfg, so);
+            return;
+        }
+        try {
+            engine::start_container(ctx.store(), cfg, so);
+        } catch (const Error& e) {
+            throw Error("unable to start container \"" + cfg.id + "\": " + e.what(), kExitEngine);
+        }
+        print_line(t.raw);
     });
     return exit_code;
 }
 
 int stop_cmd(Context& ctx) {
-    return for_each(
-        ctx, targets(ctx, true), 125,
-        [&](const ContainerConfig& cfg, const std::string& ref) {
-            engine::stop_container(ctx.store(), cfg, timeout_flag(ctx, cfg));
-            std::printf("%s\n", ref.c_str());
-            std::fflush(stdout);
-        },
-        ctx.flags.get_bool("ignore"));
+    check_all_and_cidfile(ctx.flags, ctx.args.size(), true);
+    auto timeout = time_flag(ctx);
+    TargetQuery q;
+    q.names = names_with_cidfiles(ctx);
+    q.all = ctx.flags.get_bool("all");
+    q.filters = slice_values(ctx.flags.get_list("filter"));
+    q.ignore_missing = ctx.flags.get_bool("ignore");
+    for_each(select_targets(ctx.store(), q), [&](const Target& t) {
+        engine::stop_container(ctx.store(), t.cfg, timeout_for(timeout, t.cfg));
+        print_line(t.raw);
+    });
+    return 0;
 }
 
 int kill_cmd(Context& ctx) {
     int sig = engine::parse_signal(ctx.flags.get_string("signal"));
-    return for_each(ctx, targets(ctx, true), 125, [&](const ContainerConfig& cfg, const std::string& ref) {
-        engine::kill_container(ctx.store(), cfg, sig);
-        std::printf("%s\n", ref.c_str());
-        std::fflush(stdout);
+    check_all_and_cidfile(ctx.flags, ctx.args.size(), true);
+    TargetQuery q;
+    q.names = names_with_cidfiles(ctx);
+    q.all = ctx.flags.get_bool("all");
+    storage::ContainerStore containers(ctx.store());
+    for_each(select_targets(ctx.store(), q), [&](const Target& t) {
+        auto status = containers.state(t.cfg.id).status;
+        if (q.all && status != Status::running && status != Status::stopping) return;  // --all: the running ones
+        engine::kill_container(ctx.store(), t.cfg, sig);
+        print_line(t.raw);
     });
+    return 0;
 }
 
 int restart_cmd(Context& ctx) {
-    return for_each(ctx, targets(ctx, true), 125, [&](const ContainerConfig& cfg, const std::string& ref) {
-        engine::stop_container(ctx.store(), cfg, timeout_flag(ctx, cfg));
-        engine::StartOptions so;
-        engine::start_container(ctx.store(), cfg, so);
-        std::printf("%s\n", ref.c_str());
-        std::fflush(stdout);
+    check_all_and_cidfile(ctx.flags, ctx.args.size(), true);
+    auto timeout = time_flag(ctx);
+    TargetQuery q;
+    q.names = names_with_cidfiles(ctx);
+    q.all = ctx.flags.get_bool("all");
+    q.filters = slice_values(ctx.flags.get_list("filter"));
+    bool running_only = ctx.flags.get_bool("running");
+    storage::ContainerStore containers(ctx.store());
+    for_each(select_targets(ctx.store(), q), [&](const Target& t) {
+        auto status = containers.state(t.cfg.id).status;
+        if (running_only && status != Status::running) return;
+        engine::stop_container(ctx.store(), t.cfg, timeout_for(timeout, t.cfg));
+        engine::start_container(ctx.store(), t.cfg, engine::StartOptions{});
+        print_line(t.raw);
     });
+    return 0;
 }
+
+
+// Podman's rm exit codes: 1 when a container is missing, 2 when one is running, else 125.
+int rm_exit_code(const std::string& msg, int code) {
+    if (msg.find("no such container") != std::string::npos) return 1;
+    if (msg.find("container state improper") != std::string::npos) return 2;
+    return code;
+}
+
+struct RmRun {
+    Context& ctx;
+    bool force, volumes, depend;
+    std::optional<unsigned> timeout;
+    std::vector<std::string> done;  // removed by this command
+    std::optional<std::vector<ContainerConfig>> all;  // read once, on the first removal
+
+    // Containers that share a namespace of `id` (--network container:ID), which must go first.
+    std::vector<ContainerConfig> dependents(const std::string& id) {
+        if (!all) all = storage::ContainerStore(ctx.store()).list();
+        std::vector<ContainerConfig> out;
+        for (const auto& c : *all)
+            if (c.id != id && c.network == "container:" + id && std::find(done.begin(), done.end(), c.id) == done.end())
+                out.push_back(c);
+        return out;
+    }
+
+    void remove_one(const ContainerConfig& cfg) {
+        if (!depend) {
+            auto deps = dependents(cfg.id);
+            if (!deps.empty()) {
+                std::string ids;
+                for (const auto& d : deps) ids += (ids.empty() ? "" : ", ") + d.id;
+                throw Error("container " + cfg.id + " has dependent containers which must be removed before it: " + ids +
+                            ": container already exists");
+            }
+        }
+        engine::remove_container(ctx.store(), cfg, force, timeout_for(timeout, cfg));
+        if (!volumes) return;
+        storage::VolumeStore vs(ctx.store());
+        for (const auto& m : cfg.mounts)
+            if (m.type == "volume")
+                if (auto v = vs.get(m.source); v && v->anonymous && vs.users(m.source).empty()) vs.remove(m.source);
+    }
+
+    // --depend: the containers that depend on it first, each printed by id.
+    void remove_with_dependents(const ContainerConfig& cfg) {
+        for (const auto& d : dependents(cfg.id))
+            if (std::find(done.begin(), done.end(), d.id) == done.end()) remove_with_dependents(d);
+        remove_one(cfg);
+        done.push_back(cfg.id);
+        print_line(cfg.id);
+    }
+};
 
 int rm_cmd(Context& ctx) {
     bool force = ctx.flags.get_bool("force");
-    return for_each(
-        ctx, targets(ctx, true), 1,
-        [&](const ContainerConfig& cfg, const std::string& ref) {
-            engine::remove_container(ctx.store(), cfg, force, timeout_flag(ctx, cfg));
-            if (ctx.flags.get_bool("volumes")) {
-                storage::VolumeStore vs(ctx.store());
-                for (const auto& m : cfg.mounts)
-                    if (m.type == "volume")
-                        if (auto v = vs.get(m.source); v && v->anonymous && vs.users(m.source).empty()) vs.remove(m.source);
+    auto timeout = time_flag(ctx);
+    if (timeout && !force) throw Error("--force option must be specified to use the --time option");
+    check_all_and_cidfile(ctx.flags, ctx.args.size(), true);
+    TargetQuery q;
+    q.names = names_with_cidfiles(ctx);
+    q.all = ctx.flags.get_bool("all");
+    q.filters = slice_values(ctx.flags.get_list("filter"));
+    q.ignore_missing = ctx.flags.get_bool("ignore") || force;  // rm -f of a missing container is silent
+    q.missing_code = 1;
+    std::vector<Target> targets;
+    try {
+        targets = select_targets(ctx.store(), q);
+    } catch (const Error& e) {
+        throw Error(e.what(), rm_exit_code(e.what(), e.exit_code()));
+    }
+    RmRun run{ctx, force, ctx.flags.get_bool("volumes"), ctx.flags.get_bool("depend") || q.all, timeout, {}, {}};
+    auto& done = run.done;
+    try {
+        for_each(targets, [&](const Target& t) {
+            if (std::find(done.begin(), done.end(), t.cfg.id) != done.end()) return;
+            if (run.depend) return run.remove_with_dependents(t.cfg);
+            try {
+                run.remove_one(t.cfg);
+            } catch (const Error& e) {
+                if (force && std::strstr(e.what(), "no such container")) return;  // gone meanwhile
+                throw;
             }
-            std::printf("%s\n", ctx.flags.get_bool("all") ? cfg.id.c_str() : ref.c_str());
-            std::fflush(stdout);
-        },
-        ctx.flags.get_bool("ignore"));
+            done.push_back(t.cfg.id);
+            print_line(t.raw);
+        });
+    } catch (const Error& e) {
+        throw Error(e.what(), rm_exit_code(e.what(), e.exit_code()));
+    }
+    return 0;
+}
+
+// Go's time.ParseDuration, or the number as milliseconds, as Podman reads --interval.
+long long wait_interval_ms(const std::string& s) {
+    if (auto ns = parse_go_duration(s)) return *ns / 1000000;
+    if (auto ns = parse_go_duration(s + "ms")) return *ns / 1000000;
+    throw Error("time: invalid duration \"" + s + "\"");
 }
 
 int wait_cmd(Context& ctx) {
-    return for_each(ctx, ctx.args, 125, [&](const ContainerConfig& cfg, const std::string&) {
-        int code = engine::wait_container(ctx.store(), cfg);
-        std::printf("%d\n", code);
-        std::fflush(stdout);
+    engine::WaitOptions wo;
+    wo.interval_ms = wait_interval_ms(ctx.flags.get_string("interval"));
+    static const std::vector<std::string> states = {"unknown", "configured", "created", "running",
+                                                    "stopped", "paused",     "exited",  "removing"};
+    for (const auto& c : ctx.flags.get_list("condition")) {
+        if (std::find(states.begin(), states.end(), c) == states.end())
+            throw Error("unknown container state: " + c + ": invalid argument");
+        wo.conditions.push_back(c);
+    }
+    TargetQuery q;
+    q.names = ctx.args;
+    for_each(select_targets(ctx.store(), q), [&](const Target& t) {
+        print_line(std::to_string(engine::wait_container(ctx.store(), t.cfg, wo)));
     });
+    return 0;
 }
 
 volatile sig_atomic_t g_attach_signal = 0;
@@ -224,6 +377,57 @@ int attach_cmd(Context& ctx) {
     }
 }
 
+// burrow has no pods: `pod kill` checks its signal as Podman does, then finds no pod by any name.
+int pod_kill_cmd(Context& ctx) {
+    try {
+        (void)engine::parse_signal(ctx.flags.get_string("signal"));
+    } catch (const Error& e) {
+        if (std::string(e.what()).rfind("invalid signal", 0) == 0) throw;  // Podman checks no range here
+    }
+    check_all_and_cidfile(ctx.flags, ctx.args.size(), false);
+    if (ctx.flags.get_bool("all")) return 0;
+    throw Error("no pod with name or ID " + ctx.args[0] + " found: no such pod");
+}
+
+void register_pod_kill(cli::CommandTable& t) {
+    if (!t.find("", "pod")) {
+        cli::Command group;
+        group.path = "pod";
+        group.use = "";
+        group.short_help = "Manage pods";
+        group.long_help = "Pods are a group of one or more containers sharing the same network, pid and ipc namespaces.";
+        t.add(group);
+    }
+    cli::Command kill;
+    kill.path = "pod kill";
+    kill.use = "[options] POD [POD...]";
+    kill.short_help = "Send the specified signal or SIGKILL to containers in pod";
+    kill.long_help = "Signals are sent to the main process of each container inside the specified pod.\n\n"
+                     "  The default signal is SIGKILL, or any signal specified with option --signal.";
+    kill.flags = {bool_flag("all", 'a', "Kill all containers in all pods"),
+                  string_flag("signal", 's', "Signal to send to the containers in the pod", "KILL"), help_flag()};
+    kill.handler = pod_kill_cmd;
+    t.add(kill);
+}
+
+// --filter as Podman declares it here (a string slice: "strings" in help).
+cli::FlagSpec filter_flag(char shorthand, const std::string& usage) {
+    cli::FlagSpec f = list_flag("filter", shorthand, usage);
+    f.value_name = "strings";
+    return f;
+}
+
+cli::FlagSpec cidfile_flag() {
+    cli::FlagSpec f = list_flag("cidfile", 0, "Read the container ID from the file");
+    f.value_name = "stringArray";
+    return f;
+}
+
+cli::FlagSpec hidden(cli::FlagSpec f) {
+    f.hidden = true;
+    return f;
+}
+
 cli::FlagSpec int_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def) {
     cli::FlagSpec f = string_flag(name, shorthand, usage, def);
     f.type = cli::FlagType::Int;
@@ -247,6 +451,7 @@ void register_lifecycle(cli::CommandTable& t) {
     start.long_help = "Starts one or more containers.  The container name or ID can be used.";
     start.flags = {bool_flag("all", 0, "Start all containers regardless of their state or configuration"),
                    bool_flag("attach", 'a', "Attach container's STDOUT and STDERR"),
+                   filter_flag('f', "Filter output based on conditions given"),
                    string_flag("detach-keys", 0, "Select the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\` or `_`", "ctrl-p,ctrl-q"),
                    bool_flag("interactive", 'i', "Make STDIN available to the contained process"),
                    bool_flag("sig-proxy", 0, "Proxy received signals to the process (default true if attaching, false otherwise)"),
@@ -261,8 +466,12 @@ void register_lifecycle(cli::CommandTable& t) {
     stop.long_help = "Stops one or more running containers.  The container name or ID can be used.\n\n"
                      "  A timeout to forcibly stop the container can also be set but defaults to 10 seconds otherwise.";
     stop.flags = {bool_flag("all", 'a', "Stop all running containers"),
+                  cidfile_flag(),
+                  filter_flag('f', "Filter output based on conditions given"),
                   bool_flag("ignore", 'i', "Ignore errors when a specified container is missing"),
-                  int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"), help_flag()};
+                  int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"),
+                  hidden(int_flag("timeout", 0, "Seconds to wait for stop before killing the container", "10")),
+                  help_flag()};
     stop.handler = stop_cmd;
     add(stop);
 
@@ -271,7 +480,7 @@ void register_lifecycle(cli::CommandTable& t) {
     kill.use = "[options] CONTAINER [CONTAINER...]";
     kill.short_help = "Kill one or more running containers with a specific signal";
     kill.long_help = "The main process inside each container specified will be sent SIGKILL, or any signal specified with option --signal.";
-    kill.flags = {bool_flag("all", 'a', "Signal all running containers"),
+    kill.flags = {bool_flag("all", 'a', "Signal all running containers"), cidfile_flag(),
                   string_flag("signal", 's', "Signal to send to the container", "KILL"), help_flag()};
     kill.handler = kill_cmd;
     add(kill);
@@ -283,6 +492,9 @@ void register_lifecycle(cli::CommandTable& t) {
     restart.long_help = "Restarts one or more running containers. The container ID or name can be used.\n\n"
                         "  A timeout before forcibly stopping can be set, but defaults to 10 seconds.";
     restart.flags = {bool_flag("all", 'a', "Restart all non-running containers"),
+                     cidfile_flag(),
+                     filter_flag('f', "Filter output based on conditions given"),
+                     bool_flag("running", 0, "Restart only running containers"),
                      int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"), help_flag()};
     restart.handler = restart_cmd;
     add(restart);
@@ -294,10 +506,14 @@ void register_lifecycle(cli::CommandTable& t) {
     rm.long_help = "Removes one or more containers from the host. The container name or ID can be used.\n\n"
                    "  Command does not remove images. Running or unusable containers will not be removed without the -f option.";
     rm.flags = {bool_flag("all", 'a', "Remove all containers"),
+                cidfile_flag(),
+                bool_flag("depend", 0, "Remove container and all containers that depend on the selected container"),
+                filter_flag(0, "Filter output based on conditions given"),
                 bool_flag("force", 'f', "Force removal of a running or unusable container"),
                 bool_flag("ignore", 'i', "Ignore errors when a specified container is missing"),
                 int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"),
-                bool_flag("volumes", 'v', "Remove anonymous volumes associated with the container"), help_flag()};
+                bool_flag("volumes", 'v', "Remove anonymous volumes associated with the container"),
+                bool_flag("storage", 0, "Remove container from storage library", true), help_flag()};
     rm.handler = rm_cmd;
     t.add(rm);
     rm.path = "container rm";
@@ -328,6 +544,8 @@ void register_lifecycle(cli::CommandTable& t) {
     attach.max_args = 1;
     attach.handler = attach_cmd;
     add(attach);
+
+    register_pod_kill(t);
 }
 
 }  // namespace burrow::commands

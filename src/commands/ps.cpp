@@ -1,12 +1,11 @@
 // `ps` / `container ls|list|ps`: the containers of the store, as Podman 4.3 lists them.
 #include <algorithm>
 #include <chrono>
-#include <map>
-#include <regex>
 
 #include "base/error.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
+#include "src/commands/container_filter.hpp"
 #include "src/commands/container_view.hpp"
 #include "src/commands/register.hpp"
 #include "src/output/format.hpp"
@@ -28,107 +27,6 @@ const char* const kDefaultTable =
 int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-// Go's regexp.MatchString: a match anywhere unless the pattern anchors itself.
-bool regex_search(const std::string& pattern, const std::string& s) {
-    try {
-        return std::regex_search(s, std::regex(pattern));
-    } catch (const std::regex_error&) {
-        return false;
-    }
-}
-bool regex_full(const std::string& pattern, const std::string& s) {
-    try {
-        return std::regex_match(s, std::regex(pattern));
-    } catch (const std::regex_error&) {
-        return false;
-    }
-}
-
-// --filter key=value; values of one key are alternatives, different keys must all hold.
-using Filters = std::map<std::string, std::vector<std::string>>;
-
-Filters parse_filters(const std::vector<std::string>& raw) {
-    static const std::vector<std::string> known = {"id", "name", "status", "label", "ancestor", "exited", "before", "since"};
-    static const std::vector<std::string> states = {"created", "running", "paused", "stopping", "exited",
-                                                    "unknown", "removing", "configured", "stopped"};
-    Filters f;
-    for (const auto& r : raw) {
-        size_t eq = r.find('=');
-        if (eq == std::string::npos) throw Error("invalid filter \"" + r + "\"");
-        std::string key = r.substr(0, eq), value = r.substr(eq + 1);
-        if (std::find(known.begin(), known.end(), key) == known.end()) throw Error(key + " is an invalid filter");
-        if (key == "status" && std::find(states.begin(), states.end(), value) == states.end())
-            throw Error("unknown container state: " + value + ": invalid argument");
-        if (key == "exited") {
-            char* end = nullptr;
-            errno = 0;
-            std::strtol(value.c_str(), &end, 10);
-            if (value.empty() || *end || errno)
-                throw Error("exited code out of range \"" + value + "\": strconv.ParseInt: parsing \"" + value +
-                            "\": invalid syntax");
-        }
-        f[key].push_back(value);
-    }
-    return f;
-}
-
-bool status_matches(const std::string& want, Status s) {
-    if (want == "configured") return s == Status::created;
-    if (want == "stopped") return s == Status::exited;
-    return storage::status_name(s) == want;
-}
-
-bool ancestor_matches(const std::string& want, const storage::ContainerConfig& c) {
-    if (c.image_id == want) return true;
-    std::string name = c.image_name.empty() ? c.raw_image_name : c.image_name;
-    if (regex_full(want, name)) return true;
-    auto colon = name.rfind(':');
-    auto slash = name.rfind('/');
-    if (colon != std::string::npos && (slash == std::string::npos || colon > slash) &&
-        name.substr(colon + 1) == "latest")
-        return regex_full(want, name.substr(0, colon));
-    return false;
-}
-
-// The creation time of the container `ref` names, for before=/since=.
-int64_t created_of(const std::vector<ContainerView>& all, const std::string& ref) {
-    for (const auto& v : all)
-        if (v.cfg.id == ref || v.cfg.name == ref) return v.cfg.created;
-    for (const auto& v : all)
-        if (v.cfg.id.rfind(ref, 0) == 0) return v.cfg.created;
-    throw Error("no container with name or ID \"" + ref + "\" found: no such container");
-}
-
-bool label_matches(const std::string& val, const std::map<std::string, std::string>& labels) {
-    size_t eq = val.find('=');
-    auto it = labels.find(val.substr(0, eq));
-    return it != labels.end() && (eq == std::string::npos || it->second == val.substr(eq + 1));
-}
-
-bool keep(const ContainerView& v, const Filters& filters, const std::vector<ContainerView>& all) {
-    for (const auto& [key, values] : filters) {
-        // Podman ORs the values of one filter, except labels: a container must carry them all.
-        if (key == "label") {
-            for (const auto& val : values)
-                if (!label_matches(val, v.cfg.labels)) return false;
-            continue;
-        }
-        bool any = false;
-        for (const auto& val : values) {
-            if (key == "id") any = v.cfg.id.rfind(val, 0) == 0;
-            else if (key == "name") any = regex_search(val, v.cfg.name);
-            else if (key == "status") any = status_matches(val, v.st.status);
-            else if (key == "ancestor") any = ancestor_matches(val, v.cfg);
-            else if (key == "exited") any = v.st.status == Status::exited && v.st.exit_code == std::stoi(val);
-            else if (key == "before") any = v.cfg.created < created_of(all, val);
-            else if (key == "since") any = v.cfg.created > created_of(all, val);
-            if (any) break;
-        }
-        if (!any) return false;
-    }
-    return true;
 }
 
 // The containers with their states. Without --all only running ones are wanted: their small
@@ -174,7 +72,7 @@ int ps_cmd(Context& ctx) {
                     "\", must be one of: command, created, id, image, names, runningfor, size, status");
     long long last = f.get_int("last");
     if (f.get_bool("latest")) last = 1;
-    Filters filters = parse_filters(f.get_list("filter"));
+    ContainerFilters filters = parse_container_filters(f.get_list("filter"));
     bool all = f.get_bool("all") || last > 0 || filters.count("status");
 
     int64_t now = now_ns();
@@ -187,7 +85,7 @@ int ps_cmd(Context& ctx) {
     std::vector<const ContainerView*> shown;
     for (const auto& v : views) {
         if (!all && v.st.status != Status::running && v.st.status != Status::stopping) continue;
-        if (!keep(v, filters, views)) continue;
+        if (!filter_matches(v, filters, views)) continue;
         shown.push_back(&v);
         if (last > 0 && static_cast<long long>(shown.size()) >= last) break;
     }

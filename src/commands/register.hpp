@@ -18,5 +18,9 @@ void register_container_inspect(cli::CommandTable& t);       // container inspec
 void register_logs(cli::CommandTable& t);                    // logs
 void register_container_misc(cli::CommandTable& t);          // port, rename, top, container prune
 void register_volume(cli::CommandTable& t);                  // volume create/ls/inspect/rm/prune/exists
+void register_exists(cli::CommandTable& t);                  // image exists, container exists
+void register_image_sign(cli::CommandTable& t);              // image sign
+void register_system_prune(cli::CommandTable& t);            // system prune, system reset
 void register_cp(cli::CommandTable& t);                      // cp
+void register_events(cli::CommandTable& t);                  // events, system events
 }  // namespace burrow::commands

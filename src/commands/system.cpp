@@ -51,11 +51,11 @@ std::string go_arch() {
     return m;
 }
 
-void print_template_or(const std::string& format, const json& data, const std::string& type_name,
-                       const std::function<void()>& fallback) {
+void print_template_or(const std::string& format, const json& data, const std::string& name,
+                       const std::string& type_name, const std::function<void()>& fallback) {
     if (format.empty()) return fallback();
     output::ParsedFormat pf = output::parse_format(format, "");
-    cli::print_out(output::Template(type_name, pf.body).execute(data, type_name));
+    cli::print_out(output::Template(name, pf.body).execute(data, type_name));
 }
 
 // ---- version ----
@@ -80,7 +80,7 @@ int version_cmd(Context& ctx) {
         cli::print_out(output::go_json(data, -1) + "\n");
         return 0;
     }
-    print_template_or(format, json(data), "version", [&] {
+    print_template_or(format, json(data), "version", "*entities.SystemVersionReport", [&] {
         const ojson& c = data["Client"];
         cli::print_out("Client:       burrow\nVersion:      " + c["Version"].get<std::string>() +
                        "\nAPI Version:  " + c["APIVersion"].get<std::string>() + "\nBuilt:        " + kBuiltTime +
@@ -199,7 +199,7 @@ int info_cmd(Context& ctx) {
         cli::print_out(output::go_json(info, 2) + "\n");
         return 0;
     }
-    print_template_or(format, output::capitalize_keys(info), "info", [&] { cli::print_out(output::to_yaml(info)); });
+    print_template_or(format, info, "info", "*define.Info", [&] { cli::print_out(output::to_yaml(info)); });
     return 0;
 }
 

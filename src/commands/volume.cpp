@@ -164,7 +164,7 @@ int inspect_cmd(Context& ctx) {
         output::ParsedFormat pf = output::parse_format(format, "");
         output::Template t("inspect", pf.body);
         std::string out;
-        for (const auto& j : found) out += t.execute(json::parse(j.dump()), "define.InspectVolumeData");
+        for (const auto& j : found) out += t.execute(json::parse(j.dump()), "*entities.VolumeInspectReport");
         cli::print_out(out);
     }
     if (!errs.empty()) throw Error(errs.front());

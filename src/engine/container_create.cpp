@@ -1,5 +1,6 @@
 // create: find (or pull) the image, build the config, write the record.
 #include "src/engine/container_create.hpp"
+#include "src/engine/events.hpp"
 
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -216,6 +217,7 @@ ContainerConfig create_container(storage::Store& store, const CreateOptions& f) 
         if (m.type == "volume" && m.source.empty()) anonymous.push_back(m.source = random_hex(32));
     settle_ports(cfg);
     containers.create(cfg);
+    container_event(store, cfg, "create");
     storage::VolumeStore volumes(store);
     std::vector<std::string> made;
     try {

@@ -261,6 +261,7 @@ ContainerConfig build_container_config(const CreateOptions& o, const ImageDefaul
     c.sig_proxy = o.sig_proxy;
     c.hostname = o.hostname;
     c.cidfile = o.cidfile;
+    c.restart_policy = o.restart.substr(0, o.restart.find(':'));
     c.pull_policy = o.pull;
     check_pull_policy(c.pull_policy);
     if (!c.name.empty() && !valid_name_pattern(c.name))

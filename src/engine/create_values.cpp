@@ -39,7 +39,8 @@ std::string canonical_signal(const std::string& in) {
         int n = std::atoi(s.c_str());
         if (n > 0 && n < 32) return std::string("SIG") + names[n];
         if (n >= 32 && n <= 64) return "SIGRTMIN+" + std::to_string(n - 34);
-        throw Error("invalid signal: " + in);
+        if (n == 0) throw Error("invalid signal: " + in);
+        throw Error("valid signals are 1 through 64");  // Podman's range check, as for kill
     }
     if (s.rfind("SIG", 0) == 0) s = s.substr(3);
     for (int n = 1; n < 32; ++n)

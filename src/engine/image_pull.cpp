@@ -22,6 +22,7 @@
 #include <set>
 
 #include "base/error.hpp"
+#include "src/engine/events.hpp"
 #include "base/sha256.hpp"
 #include "pull/auth.hpp"
 #include "pull/manifest.hpp"
@@ -285,7 +286,9 @@ void write_image_record(storage::Store& store, const ResolvedImage& img) {
     if (std::find(rec.names.begin(), rec.names.end(), name) == rec.names.end()) rec.names.insert(rec.names.begin(), name);
     rec.names_history.erase(std::remove(rec.names_history.begin(), rec.names_history.end(), name), rec.names_history.end());
     rec.names_history.insert(rec.names_history.begin(), name);
-    rec.digest = img.manifest.digest;
+    // containers/storage keeps the first manifest digest an image was stored with, the top-level
+    // one (an index's when pulled through one): Podman's .Digest, and what `image sign` signs.
+    if (rec.digest.empty()) rec.digest = img.index ? img.index->digest : img.manifest.digest;
     auto add_unique = [](std::vector<std::string>& v, const std::string& s) {
         if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
     };
@@ -352,6 +355,7 @@ std::string pull_from(storage::Store& store, const pull::Reference& name, const 
     progress.line("Copying config " + img.parsed.config.digest);
     progress.line("Writing manifest to image destination");
     write_image_record(store, img);
+    image_event(store, "pull", parse_digest(img.parsed.config.digest).hex, name.str());
     progress.line("Storing signatures");
     return parse_digest(img.parsed.config.digest).hex;
 }

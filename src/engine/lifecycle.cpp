@@ -15,8 +15,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <memory>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "base/error.hpp"
@@ -28,6 +30,7 @@
 #include "net/port_mapping.hpp"
 #include "rootless/container_process.hpp"
 #include "src/engine/container_setup.hpp"
+#include "src/engine/events.hpp"
 #include "src/engine/supervisor.hpp"
 #include "storage/store.hpp"
 #include "storage/volume_store.hpp"
@@ -177,6 +180,7 @@ rootless::ContainerProcess launch(storage::Store& store, const ContainerConfig& 
         if (!cfg.pidfile.empty()) atomic_write_file(cfg.pidfile, std::to_string(st.pid), 0644, false);
         if (!cfg.conmon_pidfile.empty())
             atomic_write_file(cfg.conmon_pidfile, std::to_string(st.supervisor_pid), 0644, false);
+        container_event(store, cfg, "start");
         return proc;
     } catch (const Error& e) {
         st.error = e.what();
@@ -215,7 +219,8 @@ void write_msg(int fd, int code, const std::string& msg) {
         std::string sup = supervisor_exe();
         std::vector<std::string> args{
             "burrow-supervisor", store.root(), cfg.id, std::to_string(pid), std::to_string(io.out_r.get()),
-            std::to_string(io.err_r ? io.err_r.get() : -1), cfg.remove ? "1" : "0", self_exe(), store.options().runroot};
+            std::to_string(io.err_r ? io.err_r.get() : -1), cfg.remove ? "1" : "0", self_exe(), store.options().runroot,
+            "events=" + events_target(store)};
         args.push_back("log=" + log_file(ContainerStore(store), cfg));
         // Nothing the caller left open survives the exec (a shell's saved descriptor, say, the
         // write end of the $(...) that runs us, would keep that shell waiting for EOF as long as
@@ -292,10 +297,18 @@ bool wait_pid_gone(pid_t pid, uint64_t start, int timeout_ms) {
 void settle_exit(storage::Store& store, const ContainerConfig& cfg, int assumed_code) {
     ContainerStore containers(store);
     for (int i = 0; i < 200; ++i) {
-        ContainerState st = containers.raw_state(cfg.id);
+        if (!containers.config(cfg.id)) return;  // a --rm container went with its exit
+        ContainerState st;
+        try {
+            st = containers.raw_state(cfg.id);
+        } catch (const Error&) {
+            if (!containers.config(cfg.id)) return;
+            throw;
+        }
         if (st.status != Status::running && st.status != Status::stopping) return;
         if (!storage::process_alive(st.supervisor_pid, st.supervisor_start)) {
             auto lock = containers.lock(cfg.id);
+            if (!containers.config(cfg.id)) return;
             st = containers.raw_state(cfg.id);
             if (st.status != Status::running && st.status != Status::stopping) return;
             st.status = Status::exited;
@@ -303,10 +316,22 @@ void settle_exit(storage::Store& store, const ContainerConfig& cfg, int assumed_
             st.exit_known = false;
             st.finished_at = now_ns();
             containers.put_state(cfg.id, st);
+            container_event(store, cfg, "died", assumed_code);
             return;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+}
+
+// Podman's "stopping": recorded under the container's lock, which is then released for the wait,
+// so inspect, ps and kill answer meanwhile.
+void mark_stopping(ContainerStore& containers, const std::string& id, pid_t pid) {
+    auto lock = containers.lock(id);
+    if (!containers.config(id)) return;
+    ContainerState st = containers.raw_state(id);
+    if (st.status != Status::running || st.pid != pid || !storage::process_alive(st.pid, st.pid_start)) return;
+    st.status = Status::stopping;
+    containers.put_state(id, st);
 }
 
 }  // namespace
@@ -416,6 +441,7 @@ void record_exit(storage::Store& store, const std::string& id, pid_t pid, int ex
     st.exit_known = true;
     st.finished_at = now_ns();
     containers.put_state(id, st);
+    if (auto cfg = containers.config(id)) container_event(store, *cfg, "died", exit_code);
 }
 
 void remove_if_auto(storage::Store& store, const std::string& id) {
@@ -427,6 +453,7 @@ void remove_if_auto(storage::Store& store, const std::string& id) {
     ContainerState st = containers.state(id);
     if (st.status == Status::running) return;  // restarted meanwhile
     containers.remove(id);
+    container_event(store, *cfg, "remove");
     lock.release();
     // Podman's --rm takes the container's anonymous volumes with it.
     storage::VolumeStore vs(store);
@@ -435,8 +462,10 @@ void remove_if_auto(storage::Store& store, const std::string& id) {
             if (auto v = vs.get(m.source); v && v->anonymous && vs.users(m.source).empty()) vs.remove(m.source);
 }
 
-void kill_container(storage::Store& store, const ContainerConfig& cfg, int sig) {
-    ContainerStore containers(store);
+namespace {
+
+// The signal alone (stop sends its own without a "kill" event).
+void deliver_signal(const ContainerStore& containers, const ContainerConfig& cfg, int sig) {
     ContainerState st = containers.state(cfg.id);
     if (st.status != Status::running && st.status != Status::stopping)
         throw Error("can only kill running containers. " + cfg.id + " is in state " + storage::status_name(st.status) +
@@ -448,15 +477,23 @@ void kill_container(storage::Store& store, const ContainerConfig& cfg, int sig) 
     if (rc < 0 && errno != ESRCH) throw_errno("send signal " + std::to_string(sig) + " to container " + cfg.id);
 }
 
+}  // namespace
+
+void kill_container(storage::Store& store, const ContainerConfig& cfg, int sig) {
+    deliver_signal(ContainerStore(store), cfg, sig);
+    container_event(store, cfg, "kill");
+}
+
 void stop_container(storage::Store& store, const ContainerConfig& cfg, unsigned timeout) {
     ContainerStore containers(store);
     ContainerState st = containers.state(cfg.id);
     if (st.status != Status::running && st.status != Status::stopping) return;
+    mark_stopping(containers, cfg.id, st.pid);
     int code = 137;
     if (timeout > 0) {
         int sig = parse_signal(cfg.stop_signal.empty() ? "SIGTERM" : cfg.stop_signal);
         try {
-            kill_container(store, cfg, sig);
+            deliver_signal(containers, cfg, sig);
         } catch (const Error&) {
             return;  // it exited meanwhile
         }
@@ -468,26 +505,41 @@ void stop_container(storage::Store& store, const ContainerConfig& cfg, unsigned 
     }
     if (storage::process_alive(st.pid, st.pid_start)) {
         try {
-            kill_container(store, cfg, SIGKILL);
+            deliver_signal(containers, cfg, SIGKILL);
         } catch (const Error&) {
         }
         wait_pid_gone(st.pid, st.pid_start, 10000);
     }
     settle_exit(store, cfg, code);
+    container_event(store, cfg, "stop");
 }
 
-int wait_container(storage::Store& store, const ContainerConfig& cfg) {
+int wait_container(storage::Store& store, const ContainerConfig& cfg, const WaitOptions& opts) {
     ContainerStore containers(store);
+    bool for_exit = opts.conditions.empty();
+    std::vector<Status> wanted;
+    for (const auto& c : opts.conditions) {
+        if (c == "exited" || c == "stopped") for_exit = true;
+        else if (c == "created" || c == "configured") wanted.push_back(Status::created);
+        else if (c == "running") wanted.push_back(Status::running);
+        else if (c == "stopping") wanted.push_back(Status::stopping);
+        else if (c == "removing") wanted.push_back(Status::removing);
+        else if (c == "unknown") wanted.push_back(Status::unknown);
+        // "paused": burrow never pauses (cgroup v1 rootless), so it never holds
+    }
+    int interval = std::max(1, static_cast<int>(opts.interval_ms));
     for (;;) {
         if (!containers.config(cfg.id)) throw Error("no such container " + cfg.id);
         ContainerState st = containers.state(cfg.id);
-        if (st.status == Status::exited) return st.exit_code;
-        if (st.status == Status::running || st.status == Status::stopping) {
-            wait_pid_gone(st.pid, st.pid_start, 1000);
+        if (std::find(wanted.begin(), wanted.end(), st.status) != wanted.end()) return -1;
+        // A container that never ran (or failed to start) has nothing to wait for, as in Podman.
+        if (for_exit && (st.status == Status::exited || st.status == Status::created)) return st.exit_code;
+        if (for_exit && (st.status == Status::running || st.status == Status::stopping)) {
+            wait_pid_gone(st.pid, st.pid_start, wanted.empty() ? 1000 : interval);
             settle_exit(store, cfg, 137);
             continue;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::this_thread::sleep_for(std::chrono::milliseconds(interval));
     }
 }
 
@@ -507,27 +559,7 @@ void remove_container(storage::Store& store, const ContainerConfig& cfg, bool fo
     st = containers.state(cfg.id);
     if (st.status == Status::running) throw Error("container " + cfg.id + " was started again while being removed", 2);
     containers.remove(cfg.id);
-}
-
-int parse_signal(const std::string& in) {
-    std::string s = in;
-    for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (!s.empty() && std::all_of(s.begin(), s.end(), ::isdigit)) {
-        int n = std::atoi(s.c_str());
-        if (n > 0 && n < NSIG) return n;
-        throw Error("invalid signal: " + in);
-    }
-    if (s.rfind("SIG", 0) == 0) s = s.substr(3);
-    if (s.rfind("RTMIN+", 0) == 0) return SIGRTMIN + std::atoi(s.c_str() + 6);
-    if (s.rfind("RTMAX-", 0) == 0) return SIGRTMAX - std::atoi(s.c_str() + 6);
-    for (int n = 1; n < 32; ++n) {
-        const char* abbrev = ::sigabbrev_np(n);
-        if (abbrev && s == abbrev) return n;
-    }
-    if (s == "IOT") return SIGABRT;
-    if (s == "CLD") return SIGCHLD;
-    if (s == "POLL") return SIGIO;
-    throw Error("invalid signal: " + in);
+    container_event(store, cfg, "remove");
 }
 
 }  // namespace burrow::engine

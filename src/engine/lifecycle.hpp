@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "storage/container_store.hpp"
 
@@ -43,14 +44,22 @@ void stop_container(storage::Store& store, const storage::ContainerConfig& cfg, 
 // Sends `sig` to the container's pid 1. Throws (125, Podman's text) when it is not running.
 void kill_container(storage::Store& store, const storage::ContainerConfig& cfg, int sig);
 
-// Waits until the container is not running; returns its exit code.
-int wait_container(storage::Store& store, const storage::ContainerConfig& cfg);
+struct WaitOptions {
+    // Podman's state names ("stopped", "exited", "running", "created", ...); none = until it exits.
+    std::vector<std::string> conditions;
+    long long interval_ms = 250;  // how often a wanted state is polled
+};
+
+// Waits until the container exited (returns its exit code; a container that never ran or whose
+// start failed returns at once) or is in one of the other wanted states (returns -1).
+int wait_container(storage::Store& store, const storage::ContainerConfig& cfg, const WaitOptions& opts = {});
 
 // Removes a container. A running one needs `force` (then it is stopped with `timeout` first);
 // without force it is refused with Podman's text and exit code 2.
 void remove_container(storage::Store& store, const storage::ContainerConfig& cfg, bool force, unsigned timeout);
 
-// "SIGTERM", "TERM", "15", "sigterm" -> 15. Throws `invalid signal: X` (125).
+// "SIGTERM", "TERM", "15", "-15", "sigterm" -> 15, as Podman parses them. Throws Podman's
+// `invalid signal: X` or `valid signals are 1 through 64` (125).
 int parse_signal(const std::string& s);
 
 // Removes the container's record when it was created with --rm (after its exit).

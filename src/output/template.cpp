@@ -1,59 +1,18 @@
 #include "src/output/template.hpp"
 
 #include <cctype>
-#include <cstdio>
-#include <cstring>
-#include <functional>
-#include <map>
-#include <vector>
 
 #include "base/error.hpp"
 #include "base/strings.hpp"
+#include "src/output/template_ast.hpp"
 
 namespace burrow::output {
 
-using json = nlohmann::json;
+// Runs a parsed template (template_exec.cpp).
+std::string run_template(const std::string& name, const TemplateNode& root, const nlohmann::json& dot,
+                         const std::string& type_name);
 
 namespace {
-
-// "no value": what Go prints for a missing map key.
-json no_value() { return json(json::value_t::discarded); }
-
-struct Pipeline;
-
-struct Operand {
-    enum Kind { Dot, Field, String, Number, Func, Sub } kind = Dot;
-    std::vector<std::string> path;  // Field: A.B -> {"A","B"}; also a field chain after Sub
-    std::string text;               // String value, Func name, or the source text for errors
-    long long num = 0;
-    std::shared_ptr<Pipeline> sub;
-    size_t col = 0;
-};
-struct Command {
-    std::vector<Operand> args;
-};
-struct Pipeline {
-    std::vector<Command> cmds;
-};
-
-}  // namespace
-
-struct TemplateNode {
-    enum Kind { List, Text, Action, If, Range } kind = List;
-    std::string text;
-    Pipeline pipe;
-    std::vector<std::unique_ptr<TemplateNode>> list, else_list;
-};
-
-namespace {
-
-const std::map<std::string, int>& known_funcs() {
-    // name -> minimum argument count (including a piped value)
-    static const std::map<std::string, int> f = {{"json", 1},  {"index", 2}, {"join", 2},  {"lower", 1},
-                                                 {"upper", 1}, {"title", 1}, {"len", 1},   {"truncate", 2},
-                                                 {"printf", 1}};
-    return f;
-}
 
 class Parser {
 public:
@@ -95,16 +54,19 @@ private:
             if (trim_right)
                 while (pos_ < src_.size() && std::isspace(static_cast<unsigned char>(src_[pos_]))) ++pos_;
             action_col_ = start - (src_.rfind('\n', start) == std::string::npos ? 0 : src_.rfind('\n', start) + 1);
+            action_line_ = 1;
+            for (size_t k = 0; k < start; ++k)
+                if (src_[k] == '\n') ++action_line_;
             std::string kw = first_word(body);
-            if (kw == "end" || kw == "else") return kw;
+            if (kw == "end") return kw;
+            if (kw == "else") {
+                else_rest_ = std::string(trim(std::string_view(body).substr(body.find("else") + 4)));
+                return kw;
+            }
             auto node = std::make_unique<TemplateNode>();
-            if (kw == "if" || kw == "range") {
-                node->kind = kw == "if" ? TemplateNode::If : TemplateNode::Range;
-                node->pipe = parse_pipeline(body.substr(body.find(kw) + kw.size()));
-                std::string term = parse_list(node->list);
-                if (term == "else") term = parse_list(node->else_list);
-                if (term != "end") fail("unexpected EOF");
-            } else if (kw == "with" || kw == "define" || kw == "template" || kw == "block") {
+            if (kw == "if" || kw == "range" || kw == "with") {
+                parse_control(*node, kw, body.substr(body.find(kw) + kw.size()));
+            } else if (kw == "define" || kw == "template" || kw == "block") {
                 fail("{{" + kw + "}} is not supported");
             } else {
                 node->kind = TemplateNode::Action;
@@ -113,6 +75,27 @@ private:
             out.push_back(std::move(node));
         }
         return "";
+    }
+
+    // {{if|range|with PIPELINE}} LIST [{{else}} LIST | {{else if|with PIPELINE}} ...] {{end}}
+    void parse_control(TemplateNode& node, const std::string& kw, const std::string& pipe) {
+        node.kind = kw == "if" ? TemplateNode::If : kw == "with" ? TemplateNode::With : TemplateNode::Range;
+        node.pipe = parse_pipeline(pipe);
+        std::string term = parse_list(node.list);
+        if (term == "else") {
+            std::string rest = std::move(else_rest_);
+            else_rest_.clear();
+            std::string kw2 = first_word(rest);
+            if (!rest.empty() && (kw2 == "if" || kw2 == "with") && kw != "range") {
+                auto chained = std::make_unique<TemplateNode>();
+                parse_control(*chained, kw2, rest.substr(kw2.size()));
+                node.else_list.push_back(std::move(chained));
+                return;  // the chained node consumed {{end}}
+            }
+            if (!rest.empty()) fail("unexpected \"" + rest + "\" in else");
+            term = parse_list(node.else_list);
+        }
+        if (term != "end") fail("unexpected EOF");
     }
 
     static std::string_view rtrim(std::string_view s) {
@@ -192,6 +175,7 @@ private:
     Operand parse_operand(const std::string& s, size_t& i) {
         Operand op;
         op.col = action_col_ + i + 1;
+        op.line = action_line_;
         size_t start = i;
         char c = s[i];
         auto field_chain = [&](Operand& o) {
@@ -229,9 +213,18 @@ private:
         } else if (std::isalpha(static_cast<unsigned char>(c))) {
             size_t b = i;
             while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i;
-            op.kind = Operand::Func;
             op.text = s.substr(b, i - b);
-            if (!known_funcs().count(op.text)) fail("function \"" + op.text + "\" not defined");
+            if (op.text == "true" || op.text == "false") {
+                op.kind = Operand::Bool;
+                op.num = op.text == "true";
+                return op;
+            }
+            if (op.text == "nil") {
+                op.kind = Operand::Nil;
+                return op;
+            }
+            op.kind = Operand::Func;
+            if (!is_template_func(op.text)) fail("function \"" + op.text + "\" not defined");
             return op;
         } else if (c == '(') {
             ++i;
@@ -248,258 +241,11 @@ private:
     std::string name_;
     const std::string& src_;
     size_t pos_ = 0;
-    size_t action_col_ = 0;
-};
-
-bool is_struct(const json& v) {
-    if (!v.is_object() || v.empty()) return false;
-    for (auto it = v.begin(); it != v.end(); ++it)
-        if (it.key().empty() || !std::isupper(static_cast<unsigned char>(it.key()[0]))) return false;
-    return true;
-}
-
-bool truthy(const json& v) {
-    switch (v.type()) {
-    case json::value_t::null:
-    case json::value_t::discarded: return false;
-    case json::value_t::boolean: return v.get<bool>();
-    case json::value_t::string: return !v.get_ref<const std::string&>().empty();
-    case json::value_t::array:
-    case json::value_t::object: return !v.empty();
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return v.get<long long>() != 0;
-    case json::value_t::number_float: return v.get<double>() != 0.0;
-    default: return true;
-    }
-}
-
-std::string as_string(const json& v) { return v.is_string() ? v.get<std::string>() : go_print(v); }
-
-class Executor {
-public:
-    Executor(const std::string& name, const std::string& type_name) : name_(name), type_(type_name) {}
-
-    void run(const std::vector<std::unique_ptr<TemplateNode>>& list, const json& dot, std::string& out) {
-        for (const auto& n : list) {
-            switch (n->kind) {
-            case TemplateNode::Text: out += n->text; break;
-            case TemplateNode::Action: out += go_print(eval(n->pipe, dot)); break;
-            case TemplateNode::If:
-                run(truthy(eval(n->pipe, dot)) ? n->list : n->else_list, dot, out);
-                break;
-            case TemplateNode::Range: {
-                json v = eval(n->pipe, dot);
-                if ((v.is_array() || v.is_object()) && !v.empty()) {
-                    for (const auto& e : v) run(n->list, e, out);
-                } else if (v.is_null() || v.is_discarded() || v.is_array() || v.is_object()) {
-                    run(n->else_list, dot, out);
-                } else {
-                    fail(n->pipe.cmds[0].args[0], "range can't iterate over " + go_print(v));
-                }
-                break;
-            }
-            case TemplateNode::List: run(n->list, dot, out); break;
-            }
-        }
-    }
-
-private:
-    [[noreturn]] void fail(const Operand& at, const std::string& msg) const {
-        throw Error("template: " + name_ + ":1:" + std::to_string(at.col) + ": executing \"" + name_ + "\" at <" +
-                    at.text + ">: " + msg);
-    }
-
-    json eval(const Pipeline& p, const json& dot) {
-        json piped;
-        bool have_piped = false;
-        for (const auto& cmd : p.cmds) {
-            piped = eval_command(cmd, dot, have_piped ? &piped : nullptr);
-            have_piped = true;
-        }
-        return piped;
-    }
-
-    // Follows the field path by reference and copies only what it ends at: a row of ps is an
-    // object of thirty fields, and copying it for each {{.Field}} was a third of `ps -a`.
-    json walk(const Operand& op, const json& start, size_t from) {
-        const json* v = &start;
-        for (size_t k = from; k < op.path.size(); ++k) {
-            const std::string& f = op.path[k];
-            if (v->is_object()) {
-                auto it = v->find(f);
-                if (it != v->end()) {
-                    v = &*it;
-                    continue;
-                }
-                if (is_struct(*v)) fail(op, "can't evaluate field " + f + " in type " + (type_.empty() ? "struct" : type_));
-                return no_value();
-            }
-            if (v->is_null() || v->is_discarded()) {
-                if (k == from && from == 0 && type_.size()) fail(op, "nil pointer evaluating " + op.text);
-                return no_value();
-            }
-            fail(op, "can't evaluate field " + f + " in type " + go_type(*v));
-        }
-        return *v;
-    }
-
-    static std::string go_type(const json& v) {
-        if (v.is_string()) return "string";
-        if (v.is_boolean()) return "bool";
-        if (v.is_number_integer() || v.is_number_unsigned()) return "int64";
-        if (v.is_number_float()) return "float64";
-        if (v.is_array()) return "[]interface {}";
-        return "interface {}";
-    }
-
-    json operand_value(const Operand& op, const json& dot) {
-        switch (op.kind) {
-        case Operand::Dot: return dot;
-        case Operand::Field: return walk(op, dot, 0);
-        case Operand::String: return op.text;
-        case Operand::Number: return op.num;
-        case Operand::Sub: return walk(op, eval(*op.sub, dot), 0);
-        case Operand::Func: return call(op, {});
-        }
-        return nullptr;
-    }
-
-    json eval_command(const Command& cmd, const json& dot, const json* piped) {
-        const Operand& head = cmd.args[0];
-        if (head.kind != Operand::Func) {
-            if (piped) fail(head, "can't give argument to non-function " + head.text);
-            return operand_value(head, dot);
-        }
-        std::vector<json> args;
-        for (size_t k = 1; k < cmd.args.size(); ++k) args.push_back(operand_value(cmd.args[k], dot));
-        if (piped) args.push_back(*piped);
-        return call(head, args);
-    }
-
-    json call(const Operand& fn, const std::vector<json>& a) {
-        const std::string& f = fn.text;
-        int want = known_funcs().at(f);
-        if (static_cast<int>(a.size()) < want)
-            fail(fn, "error calling " + f + ": wrong number of args for " + f + ": want " + std::to_string(want) +
-                         " got " + std::to_string(a.size()));
-        if (f == "json") return a[0].is_discarded() ? json("null") : json(a[0].dump());
-        if (f == "lower") return to_lower(as_string(a[0]));
-        if (f == "upper") {
-            std::string s = as_string(a[0]);
-            for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            return s;
-        }
-        if (f == "title") {
-            std::string s = as_string(a[0]);
-            bool start = true;
-            for (auto& c : s) {
-                if (start && std::isalpha(static_cast<unsigned char>(c))) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-                start = std::isspace(static_cast<unsigned char>(c));
-            }
-            return s;
-        }
-        if (f == "len") {
-            const json& v = a[0];
-            if (v.is_string()) return v.get_ref<const std::string&>().size();
-            if (v.is_array() || v.is_object()) return v.size();
-            if (v.is_null()) return 0;
-            fail(fn, "error calling len: len of type " + go_type(v));
-        }
-        if (f == "join") {
-            if (a[0].is_null() || a[0].is_discarded()) return "";
-            if (!a[0].is_array()) fail(fn, "error calling join: not a list");
-            std::vector<std::string> parts;
-            for (const auto& e : a[0]) parts.push_back(as_string(e));
-            return join(parts, as_string(a[1]));
-        }
-        if (f == "truncate") {
-            std::string s = as_string(a[0]);
-            if (!a[1].is_number_integer()) fail(fn, "error calling truncate: length must be an integer");
-            auto n = a[1].get<long long>();
-            return n >= 0 && static_cast<size_t>(n) < s.size() ? s.substr(0, static_cast<size_t>(n)) : s;
-        }
-        if (f == "index") {
-            json v = a[0];
-            for (size_t k = 1; k < a.size(); ++k) {
-                if (v.is_object()) {
-                    auto it = v.find(as_string(a[k]));
-                    v = it == v.end() ? json("") : *it;
-                } else if (v.is_array() && a[k].is_number_integer()) {
-                    auto n = a[k].get<long long>();
-                    if (n < 0 || static_cast<size_t>(n) >= v.size())
-                        fail(fn, "error calling index: index out of range: " + std::to_string(n));
-                    v = v[static_cast<size_t>(n)];
-                } else if (v.is_null() || v.is_discarded()) {
-                    v = "";
-                } else {
-                    fail(fn, "error calling index: cannot index " + go_type(v));
-                }
-            }
-            return v;
-        }
-        // printf: %s %v %d %q with optional flags/width, %% literal.
-        std::string fmt = as_string(a[0]), out;
-        size_t argi = 1;
-        for (size_t i = 0; i < fmt.size(); ++i) {
-            if (fmt[i] != '%') {
-                out += fmt[i];
-                continue;
-            }
-            size_t b = i++;
-            while (i < fmt.size() && std::strchr("-+ 0#123456789.", fmt[i])) ++i;
-            if (i >= fmt.size()) break;
-            char verb = fmt[i];
-            if (verb == '%') {
-                out += '%';
-                continue;
-            }
-            if (argi >= a.size()) {
-                out += std::string("%!") + verb + "(MISSING)";
-                continue;
-            }
-            const json& v = a[argi++];
-            std::string spec = fmt.substr(b, i - b);
-            std::string s = verb == 'q' ? json(as_string(v)).dump() : verb == 'd' && v.is_number() ? std::to_string(v.get<long long>()) : as_string(v);
-            char buf[512];
-            std::snprintf(buf, sizeof buf, (spec + "s").c_str(), s.c_str());
-            out += buf;
-        }
-        return out;
-    }
-
-    std::string name_, type_;
+    size_t action_col_ = 0, action_line_ = 1;
+    std::string else_rest_;  // what followed "else" in the last {{else ...}}
 };
 
 }  // namespace
-
-std::string go_print(const json& v) {
-    switch (v.type()) {
-    case json::value_t::discarded: return "<no value>";
-    case json::value_t::null: return "<nil>";
-    case json::value_t::string: return v.get<std::string>();
-    case json::value_t::array: {
-        std::string r = "[";
-        bool first = true;
-        for (const auto& e : v) {
-            if (!first) r += ' ';
-            first = false;
-            r += go_print(e);
-        }
-        return r + "]";
-    }
-    case json::value_t::object: {
-        std::string r = is_struct(v) ? "{" : "map[";
-        bool first = true;
-        for (auto it = v.begin(); it != v.end(); ++it) {
-            if (!first) r += ' ';
-            first = false;
-            r += is_struct(v) ? go_print(it.value()) : it.key() + ":" + go_print(it.value());
-        }
-        return r + (is_struct(v) ? "}" : "]");
-    }
-    default: return v.dump();
-    }
-}
 
 Template::Template(std::string name, const std::string& text) : name_(std::move(name)) {
     root_ = Parser(name_, text).parse();
@@ -508,10 +254,8 @@ Template::~Template() = default;
 Template::Template(Template&&) noexcept = default;
 Template& Template::operator=(Template&&) noexcept = default;
 
-std::string Template::execute(const json& dot, const std::string& type_name) const {
-    std::string out;
-    Executor(name_, type_name).run(root_->list, dot, out);
-    return out;
+std::string Template::execute(const nlohmann::json& dot, const std::string& type_name) const {
+    return run_template(name_, *root_, dot, type_name);
 }
 
 }  // namespace burrow::output

@@ -32,7 +32,7 @@ def test_bash_completes_commands_groups_and_aliases(env):
     assert complete(env, ["burrow", "ima"]) == ["image", "images"]
     assert complete(env, ["burrow", "image", "l"]) == ["list", "ls"]
     # A global flag with a value is skipped over.
-    assert complete(env, ["burrow", "--root", "/x", "system", ""]) == ["df", "info", "version"]
+    assert {"df", "events", "info", "version"} <= set(complete(env, ["burrow", "--root", "/x", "system", ""]))
 
 
 def test_bash_completes_flags_of_the_command(env):

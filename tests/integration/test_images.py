@@ -102,7 +102,7 @@ def test_inspect_keys(env, fixtures):
 def test_inspect_by_short_id_and_format(env, busybox, fixtures):
     iid = fixtures["images"]["busybox"]["id"]
     assert env.inspect(iid[:12])["Id"] == iid
-    assert env.run("inspect", "--format", "{{.Id}}", busybox).out.strip() == iid
+    assert env.run("inspect", "--format", "{{.ID}}", busybox).out.strip() == iid
 
 
 def test_inspect_unknown(env):

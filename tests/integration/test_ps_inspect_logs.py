@@ -137,11 +137,11 @@ def test_container_inspect(env, bb):
 
     assert env.run("inspect", "-f", "{{.State.Status}} {{.Name}} {{.Config.Cmd}}", "ended", "up").out == \
         "exited ended [sh -c exit 3]\nrunning up [sleep 1000]\n"
-    assert env.run("inspect", "--format", "{{.Id}}", cid[:8]).out.strip() == cid
+    assert env.run("inspect", "--format", "{{.ID}}", cid[:8]).out.strip() == cid
 
     # Containers first, then images; --type picks one.
-    img = env.run("inspect", "--type", "image", "-f", "{{.Id}}", bb).out.strip()
-    assert env.run("inspect", "-f", "{{.Id}}", bb).out.strip() == img
+    img = env.run("inspect", "--type", "image", "-f", "{{.ID}}", bb).out.strip()
+    assert env.run("inspect", "-f", "{{.ID}}", bb).out.strip() == img
     assert env.run("container", "inspect", "-l", "-f", "{{.Name}}").out == "up\n"
 
     res = env.run("inspect", "nothere", check=False)
@@ -162,7 +162,7 @@ def log_file(env, cid):
 
 def test_logs(env, bb):
     env.run("run", "--name", "talk", bb, "sh", "-c", "echo out1; echo err1 >&2; echo out2; printf partial")
-    cid = env.run("inspect", "-f", "{{.Id}}", "talk").out.strip()
+    cid = env.run("inspect", "-f", "{{.ID}}", "talk").out.strip()
     with open(log_file(env, cid)) as f:
         raw = f.read().splitlines()
     assert raw and all(LOG_LINE.match(l) for l in raw), raw
@@ -188,7 +188,7 @@ def test_logs(env, bb):
     res = env.run("logs", "-n", "other", "talk")
     assert res.out == "other hello\ntalk out1\ntalk out2\ntalk partial"
     res = env.run("logs", "other", "talk")
-    assert res.out.startswith(env.run("inspect", "-f", "{{.Id}}", "other").out[:12] + " hello\n")
+    assert res.out.startswith(env.run("inspect", "-f", "{{.ID}}", "other").out[:12] + " hello\n")
 
     assert_error(env.run("logs", "nothere", check=False), 'no container with name or ID "nothere" found')
     assert_error(env.run("logs", "--since", "bogus", "talk", check=False),
@@ -216,7 +216,7 @@ def test_rename(env, bb):
     cid = trio(env, bb)
     env.run("rename", "up", "renamed")
     assert names(env) == ["renamed"]
-    assert env.run("inspect", "-f", "{{.Id}}", "renamed").out.strip() == cid
+    assert env.run("inspect", "-f", "{{.ID}}", "renamed").out.strip() == cid
     assert_error(env.run("inspect", "up", check=False), "no such object")
     res = env.run("rename", "renamed", "made", check=False)
     assert_error(res, "name made already in use")
@@ -233,7 +233,7 @@ def test_name_index_survives_create_and_rm(env, bb):
     env.run("create", "--name", "one", bb, "true")
     assert names(env, "-a") == ["one"]
     assert sorted(os.listdir(os.path.join(env.root, "containers"))) == \
-        [env.run("inspect", "-f", "{{.Id}}", "one").out.strip()]
+        [env.run("inspect", "-f", "{{.ID}}", "one").out.strip()]
 
 
 def test_top(env, bb):

@@ -107,3 +107,74 @@ TEST_CASE("go_json: indentation, empty containers, HTML escaping") {
     CHECK(go_json(v, 4) == "{\n    \"A\": [],\n    \"B\": {\n        \"c\": \"x \\u0026\\u0026 \\u003cy\\u003e\"\n    }\n}");
     CHECK(go_json(json::array(), 5) == "[]");
 }
+
+// --- Go field names over JSON keys (go_type.hpp) ---
+
+static std::string typed(const std::string& t, const json& dot, const std::string& type) {
+    return Template("inspect", t).execute(dot, type);
+}
+static std::string typed_error(const std::string& t, const json& dot, const std::string& type) {
+    try {
+        typed(t, dot, type);
+    } catch (const burrow::Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+TEST_CASE("template: image inspect fields by Go name, JSON by key") {
+    json img = {{"Id", "d031c9d1"}, {"Digest", "sha256:cae6"}, {"RepoTags", {"localhost/x:1"}},
+                {"Config", {{"Env", {"A=1"}}, {"Labels", {{"k", "v"}}}, {"Cmd", {"top"}}}}, {"Size", 5}};
+    const std::string T = "*entities.ImageInspectReport";
+    CHECK(typed("{{.ID}}", img, T) == "d031c9d1");
+    CHECK(typed("{{ .Digest }}|{{.Size}}", img, T) == "sha256:cae6|5");
+    CHECK(typed("{{json .Config}}", img, T) == R"({"Cmd":["top"],"Env":["A=1"],"Labels":{"k":"v"}})");
+    CHECK(typed("{{.Config.Labels.k}} {{index .Config.Labels \"k\"}} {{.Config.Cmd}}", img, T) == "v v [top]");
+    // A field the JSON leaves out is the Go zero value of its type.
+    CHECK(typed("[{{.Parent}}] {{.RepoDigests}} {{.Annotations}} {{.GraphDriver}}", img, T) == "[] [] map[] <nil>");
+    CHECK(typed_error("{{.XYZ}}", img, T) ==
+          "template: inspect:1:3: executing \"inspect\" at <.XYZ>: can't evaluate field XYZ in type *entities.ImageInspectReport");
+    // The JSON key is not a field name.
+    CHECK(typed_error("{{.Id}}", img, T).find("can't evaluate field Id in type *entities.ImageInspectReport") != std::string::npos);
+    CHECK(typed_error("{{.Config.Bogus}}", img, T).find("can't evaluate field Bogus in type *v1.ImageConfig") != std::string::npos);
+}
+
+TEST_CASE("template: info and container fields by Go name") {
+    json info = {{"host", {{"arch", "amd64"}, {"ociRuntime", {{"name", "burrow"}, {"path", "/usr/bin/burrow"}}},
+                           {"logDriver", "k8s-file"}, {"security", {{"rootless", true}}}, {"cgroupVersion", "v2"}}},
+                 {"store", {{"graphRoot", "/g"}, {"graphOptions", json::object()}, {"imageStore", {{"number", 1}}}}}};
+    const std::string T = "*define.Info";
+    CHECK(typed("{{.Host.OCIRuntime.Name}} {{.Host.LogDriver}} {{.Host.Security.Rootless}} {{.Host.CgroupsVersion}}", info, T) ==
+          "burrow k8s-file true v2");
+    CHECK(typed("{{.Store.GraphRoot}} {{.Store.GraphOptions}} {{.Store.ImageStore.Number}}", info, T) == "/g map[] 1");
+    CHECK(typed("{{json .Host.OCIRuntime}}", info, T) == R"({"name":"burrow","path":"/usr/bin/burrow"})");
+    CHECK(typed_error("{{.Host.Nope}}", info, T).find("can't evaluate field Nope in type *define.HostInfo") != std::string::npos);
+    json ctr = {{"Id", "65c1"}, {"ImageName", "localhost/x:1"}, {"HostConfig", {{"LogConfig", {{"Type", "k8s-file"}, {"Size", "10mb"}}}}},
+                {"State", {{"Status", "running"}, {"ExitCode", 0}}}};
+    const std::string C = "*define.InspectContainerData";
+    CHECK(typed("{{.ID}} {{.ImageName}} {{.HostConfig.LogConfig.Size}} {{.State.Status}}/{{.State.ExitCode}}", ctr, C) ==
+          "65c1 localhost/x:1 10mb running/0");
+    json ver = {{"Client", {{"Version", "4.3.1"}, {"APIVersion", "4.3.1"}}}};
+    CHECK(typed("{{.Client.Version}}", ver, "*entities.SystemVersionReport") == "4.3.1");
+    CHECK(typed("{{.Server}}", ver, "*entities.SystemVersionReport") == "<nil>");
+}
+
+TEST_CASE("template: Podman's functions and Go's built-ins") {
+    json row = {{"Names", {"a", "b"}}, {"N", 3}, {"S", "x"}, {"E", ""}};
+    CHECK(run("{{pad .S 2 3}}|", row) == "  x   |");
+    CHECK(run("{{split \"a:b:c\" \":\"}} {{len (split \"a:b\" \":\")}} {{index (split \"a:b\" \":\") 1}}", row) == "[a b c] 2 b");
+    CHECK(run("{{eq .N 3}} {{ne .S \"x\"}} {{lt .N 4}} {{le .N 3}} {{gt .N 3}} {{ge .N 3}} {{eq .S \"y\" \"x\"}}", row) ==
+          "true false true true false true true");
+    CHECK(run("{{and .S .N}} {{or .E .S}} {{not .E}}", row) == "3 x true");
+    CHECK(run("{{with .S}}<{{.}}>{{end}}{{with .E}}no{{else}}empty{{end}}", row) == "<x>empty");
+    CHECK(run("{{if eq .N 1}}one{{else if eq .N 3}}three{{else}}many{{end}}", row) == "three");
+    CHECK(run("{{range .Names}}{{if eq . \"b\"}}B{{else}}{{upper .}}{{end}}{{end}}", row) == "AB");
+    CHECK(run("{{title \"hello world-x\"}} {{lower \"ABC\"}}", row) == "Hello World-X abc");
+    CHECK(run("{{printf \"%5s|%-3d|%03d|%q|%v|%t\" .S .N .N .S .Names true}}", row) == "    x|3  |003|\"x\"|[a b]|true");
+    CHECK(run("{{printf \"%d\" .S}}", row) == "%!d(string=x)");
+    CHECK(run("{{\"\\n\"}}", row) == "\n");
+    CHECK(run("{{print .S .N}} {{true}}", row) == "x3 true");
+    std::string big(5000, 'z');
+    CHECK(run("{{printf \"%s\" .S}}", json{{"S", big}}) == big);  // no fixed-size buffer
+    CHECK(run("{{ .N | printf \"%d-%d\" 1 }}", row) == "1-3");
+}

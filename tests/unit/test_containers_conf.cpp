@@ -220,3 +220,14 @@ TEST_CASE("containers.conf: the default pids limit follows Podman's rootless rul
     c.cgroup_manager = "cgroupfs";
     CHECK(default_pids_limit(c, true, true) == 0);
 }
+
+TEST_CASE("containers.conf: comment lines are skipped, lines in errors still count them") {
+    ContainersConf c;
+    merge_containers_conf(c, "# a comment\n  # indented\n[containers]\n#umask = \"0777\"\numask = \"0007\" # trailing\n", "/c.conf");
+    CHECK(c.umask == "0007");
+    CHECK(error_of([&] { merge_containers_conf(c, "# one\n# two\n[containers]\numask = 7\n", "/c.conf"); })
+              .find("toml: line 4 (last key \"containers.umask\")") != std::string::npos);
+    // a multi-line string keeps its lines, even one that starts with '#'
+    merge_containers_conf(c, "[engine]\nruntime = '''\n# not a comment'''\n", "/c.conf");
+    CHECK(c.runtime == "# not a comment");
+}
