@@ -25,7 +25,7 @@ std::vector<std::string> child_words(const CommandTable& t, const std::string& p
 std::vector<std::string> flag_words(const std::vector<FlagSpec>& flags, bool with_value) {
     std::vector<std::string> out;
     for (const auto& f : flags) {
-        if (f.hidden || (f.type != FlagType::Bool) != with_value) continue;
+        if (f.hidden || !takes_no_value(f.type) != with_value) continue;
         out.push_back("--" + f.name);
         if (f.shorthand) out.push_back(std::string("-") + f.shorthand);
     }
@@ -118,7 +118,7 @@ std::string fish_script(const CommandTable& t, const std::vector<FlagSpec>& glob
             if (f.hidden) continue;
             s += "complete -c burrow" + cond + " -l " + f.name;
             if (f.shorthand) s += std::string(" -s ") + f.shorthand;
-            if (f.type != FlagType::Bool) s += " -r";
+            if (!takes_no_value(f.type)) s += " -r";
             s += " -d '" + fish_escape(f.usage) + "'\n";
         }
     };

@@ -40,6 +40,7 @@ const std::vector<FlagSpec>& global_flags() {
         {"help", 'h', FlagType::Bool, "false", "Help for burrow", false, ""},
         {"log-level", 0, FlagType::String, "warn",
          "Log messages above specified level (trace, debug, info, warn, warning, error, fatal, panic)", false, ""},
+        {"noout", 0, FlagType::Bool, "false", "do not output to stdout", false, ""},
         {"root", 0, FlagType::String, "", "Path to the root directory in which data, including images, is stored",
          false, ""},
         {"runroot", 0, FlagType::String, "", "Path to the 'run directory' where all state information is stored",
@@ -58,6 +59,9 @@ static std::string type_name(const FlagSpec& f) {
     case FlagType::String: return "string";
     case FlagType::StringList: return "stringArray";
     case FlagType::Int: return "int";
+    case FlagType::Uint: return "uint";
+    case FlagType::StringSlice: return "strings";
+    case FlagType::Count: return "count";
     }
     return "";
 }
@@ -65,7 +69,7 @@ static std::string type_name(const FlagSpec& f) {
 std::string flag_usages(const std::vector<FlagSpec>& flags, bool include_help) {
     std::vector<const FlagSpec*> shown;
     for (const auto& f : flags)
-        if (!f.hidden && (include_help || f.name != "help")) shown.push_back(&f);
+        if (!f.hidden && (include_help || f.name != "help" || !f.shorthand)) shown.push_back(&f);
     std::sort(shown.begin(), shown.end(), [](const FlagSpec* a, const FlagSpec* b) { return a->name < b->name; });
     std::vector<std::pair<std::string, std::string>> lines;
     size_t maxlen = 0;
@@ -75,13 +79,17 @@ std::string flag_usages(const std::vector<FlagSpec>& flags, bool include_help) {
         if (!tn.empty()) left += " " + tn;
         maxlen = std::max(maxlen, left.size() + 1);
         std::string usage = f->usage;
+        bool numeric = f->type == FlagType::Int || f->type == FlagType::Uint || f->type == FlagType::Count;
         bool zero = f->default_value.empty() || (f->type == FlagType::Bool && f->default_value == "false") ||
-                    (f->type == FlagType::Int && f->default_value == "0");
-        if (!zero) usage += f->type == FlagType::String ? " (default \"" + f->default_value + "\")" : " (default " + f->default_value + ")";
+                    (numeric && f->default_value == "0");
+        if (!zero && f->type == FlagType::StringSlice) usage += " (default [" + f->default_value + "])";
+        else if (!zero) usage += f->type == FlagType::String ? " (default \"" + f->default_value + "\")" : " (default " + f->default_value + ")";
         lines.emplace_back(left, usage);
     }
     std::string out;
-    for (const auto& [left, usage] : lines) out += left + " " + std::string(maxlen - left.size() - 1, ' ') + "  " + usage + "\n";
+    // A usage of several lines continues under its first, as pflag prints it.
+    for (const auto& [left, usage] : lines)
+        out += left + " " + std::string(maxlen - left.size() - 1, ' ') + "  " + join(split(usage, '\n'), "\n" + std::string(maxlen + 2, ' ')) + "\n";
     return out;
 }
 

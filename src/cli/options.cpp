@@ -60,8 +60,25 @@ void ParsedFlags::set(const std::string& name, const std::string& value) {
         if (!parse_go_int(value)) throw invalid("strconv.ParseInt: parsing \"" + value + "\": invalid syntax");
         values_[name] = {value};
         break;
+    case FlagType::Uint:
+        if (value.empty() || value[0] == '-' || !parse_go_int(value))
+            throw invalid("strconv.ParseUint: parsing \"" + value + "\": invalid syntax");
+        values_[name] = {value};
+        break;
+    case FlagType::Count: {
+        if (value == "+1") {  // one more use without a value
+            long long n = values_.count(name) ? parse_go_int(values_[name].back()).value_or(0) : 0;
+            values_[name] = {std::to_string(n + 1)};
+        } else if (!parse_go_int(value)) {
+            throw invalid("strconv.ParseInt: parsing \"" + value + "\": invalid syntax");
+        } else {
+            values_[name] = {value};
+        }
+        break;
+    }
     case FlagType::String: values_[name] = {value}; break;
-    case FlagType::StringList: values_[name].push_back(value); break;
+    case FlagType::StringList:
+    case FlagType::StringSlice: values_[name].push_back(value); break;
     }
 }
 
@@ -84,9 +101,18 @@ std::string ParsedFlags::get_string(const std::string& name) const {
 }
 
 std::vector<std::string> ParsedFlags::get_list(const std::string& name) const {
-    spec(name);
+    const FlagSpec& s = spec(name);
     auto it = values_.find(name);
-    return it != values_.end() ? it->second : std::vector<std::string>{};
+    if (it == values_.end()) return {};
+    if (s.type != FlagType::StringSlice) return it->second;
+    std::vector<std::string> out;
+    for (const auto& g : it->second) {
+        if (g.empty()) continue;  // pflag: "--filter=" adds nothing
+        size_t pos = 0;
+        for (size_t comma; (comma = g.find(',', pos)) != std::string::npos; pos = comma + 1) out.push_back(g.substr(pos, comma - pos));
+        out.push_back(g.substr(pos));
+    }
+    return out;
 }
 
 long long ParsedFlags::get_int(const std::string& name) const {
@@ -108,8 +134,8 @@ void parse_long(ParsedFlags& flags, const std::vector<std::string>& argv, size_t
     if (!s) throw FlagError("unknown flag: --" + name);
     if (eq != std::string::npos) {
         flags.set(name, body.substr(eq + 1));
-    } else if (s->type == FlagType::Bool) {
-        flags.set(name, "true");
+    } else if (takes_no_value(s->type)) {
+        flags.set(name, s->type == FlagType::Bool ? "true" : "+1");
     } else if (i + 1 < argv.size()) {
         flags.set(name, argv[++i]);
     } else {
@@ -128,8 +154,8 @@ void parse_shorts(ParsedFlags& flags, const std::vector<std::string>& argv, size
             flags.set(s->name, arg.substr(k + 2));
             return;
         }
-        if (s->type == FlagType::Bool) {
-            flags.set(s->name, "true");
+        if (takes_no_value(s->type)) {
+            flags.set(s->name, s->type == FlagType::Bool ? "true" : "+1");
             continue;
         }
         if (k + 1 < arg.size()) {

@@ -9,7 +9,13 @@
 
 namespace burrow::cli {
 
-enum class FlagType { Bool, String, StringList, Int };
+// Bool, String, Int as pflag's; StringList is pflag's stringArray (one value per use), StringSlice
+// its string slice ("strings": each use may hold several, comma-separated), Uint rejects a sign,
+// Count takes no value and counts its uses ("-vvv", or "--verbose=3").
+enum class FlagType { Bool, String, StringList, Int, Uint, StringSlice, Count };
+
+// Whether a flag is given without a value ("--all", "-v"), as bools and counts are.
+inline bool takes_no_value(FlagType t) { return t == FlagType::Bool || t == FlagType::Count; }
 
 struct FlagSpec {
     std::string name;        // long name without "--"
@@ -28,7 +34,7 @@ public:
     bool changed(const std::string& name) const;
     bool get_bool(const std::string& name) const;
     std::string get_string(const std::string& name) const;
-    std::vector<std::string> get_list(const std::string& name) const;
+    std::vector<std::string> get_list(const std::string& name) const;  // a slice split at its commas
     long long get_int(const std::string& name) const;
 
     // Used by the parser.

@@ -83,6 +83,23 @@ TEST_CASE("flag usages: pflag's alignment and defaults") {
           "      --sort string          Sort by (default \"created\")\n");
 }
 
+TEST_CASE("flag usages: uint, slices, counts and a usage of two lines") {
+    std::vector<cli::FlagSpec> flags = {
+        {"time", 't', cli::FlagType::Uint, "10", "Seconds", false, ""},
+        {"filter", 0, cli::FlagType::StringSlice, "", "Filter", false, ""},
+        {"verbose", 'v', cli::FlagType::Count, "0", "More", false, ""},
+        {"latest", 'l', cli::FlagType::Bool, "false", "Act on the latest\nSecond line", false, ""},
+        {"help", 0, cli::FlagType::Bool, "false", "", false, ""},  // run's: listed, as Podman lists it
+    };
+    CHECK(cli::flag_usages(flags) ==
+          "      --filter strings   Filter\n"
+          "      --help             \n"
+          "  -l, --latest           Act on the latest\n"
+          "                         Second line\n"
+          "  -t, --time uint        Seconds (default 10)\n"
+          "  -v, --verbose count    More\n");
+}
+
 TEST_CASE("image names split into repository and tag") {
     using commands::split_name;
     CHECK(split_name("127.0.0.1:5077/test/bb:1") == std::pair<std::string, std::string>{"127.0.0.1:5077/test/bb", "1"});

@@ -103,3 +103,29 @@ TEST_CASE("Go's ParseBool spellings") {
     CHECK_FALSE(parse_go_bool("yes").has_value());
     CHECK_FALSE(parse_go_bool("").has_value());
 }
+
+TEST_CASE("uint, count and string-slice flags as pflag's") {
+    std::vector<FlagSpec> specs = {
+        {"time", 't', FlagType::Uint, "10", "Seconds", false, ""},
+        {"verbose", 'v', FlagType::Count, "0", "More", false, ""},
+        {"filter", 'f', FlagType::StringSlice, "", "Filter", false, ""},
+    };
+    auto r = parse_flags(specs, {"-t", "3", "-vvv", "--filter=a=1,b=2", "-f", "c=3"}, true);
+    CHECK(r.flags.get_int("time") == 3);
+    CHECK(r.flags.get_int("verbose") == 3);
+    CHECK(r.flags.get_list("filter") == std::vector<std::string>{"a=1", "b=2", "c=3"});
+    CHECK(parse_flags(specs, {"--verbose", "--verbose=5"}, true).flags.get_int("verbose") == 5);
+    CHECK(parse_flags(specs, {"--verbose", "x"}, true).args == std::vector<std::string>{"x"});  // takes no value
+    CHECK(parse_flags(specs, {}, true).flags.get_int("time") == 10);
+    auto err = [&](const std::vector<std::string>& argv) {
+        try {
+            parse_flags(specs, argv, true);
+        } catch (const FlagError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(err({"-t", "-1"}) == "invalid argument \"-1\" for \"-t, --time\" flag: strconv.ParseUint: parsing \"-1\": invalid syntax");
+    CHECK(err({"--time=x"}) == "invalid argument \"x\" for \"-t, --time\" flag: strconv.ParseUint: parsing \"x\": invalid syntax");
+    CHECK(err({"--verbose=x"}) == "invalid argument \"x\" for \"-v, --verbose\" flag: strconv.ParseInt: parsing \"x\": invalid syntax");
+}
