@@ -1,5 +1,6 @@
 #include "src/commands/common.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 
@@ -36,6 +37,35 @@ cli::FlagSpec string_flag(const std::string& name, char shorthand, const std::st
 }
 cli::FlagSpec list_flag(const std::string& name, char shorthand, const std::string& usage) {
     return {name, shorthand, cli::FlagType::StringList, "", usage, false, ""};
+}
+
+cli::FlagSpec int_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def) {
+    return {name, shorthand, cli::FlagType::Int, def, usage, false, ""};
+}
+cli::FlagSpec uint_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def) {
+    return {name, shorthand, cli::FlagType::Uint, def, usage, false, ""};
+}
+cli::FlagSpec slice_flag(const std::string& name, char shorthand, const std::string& usage) {
+    return {name, shorthand, cli::FlagType::StringSlice, "", usage, false, ""};
+}
+cli::FlagSpec count_flag(const std::string& name, char shorthand, const std::string& usage) {
+    return {name, shorthand, cli::FlagType::Count, "0", usage, false, ""};
+}
+cli::FlagSpec latest_flag() { return bool_flag("latest", 'l', "Act on the latest container podman is aware of"); }
+cli::FlagSpec placeholder(cli::FlagSpec f, const std::string& value_name) {
+    f.value_name = value_name;
+    return f;
+}
+cli::FlagSpec hidden_flag(cli::FlagSpec f) {
+    f.hidden = true;
+    return f;
+}
+
+storage::ContainerConfig latest_container(const storage::Store& store) {
+    storage::ContainerStore containers(const_cast<storage::Store&>(store));
+    auto all = containers.list();
+    if (all.empty()) throw Error("no such container");
+    return *std::max_element(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.created < b.created; });
 }
 
 storage::ContainerConfig find_container(const storage::Store& store, const std::string& ref, int exit_code) {

@@ -26,6 +26,15 @@ cli::FlagSpec bool_flag(const std::string& name, char shorthand, const std::stri
 cli::FlagSpec string_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def = "");
 cli::FlagSpec list_flag(const std::string& name, char shorthand, const std::string& usage);
 inline cli::FlagSpec help_flag() { return bool_flag("help", 'h', "Help for this command"); }
+cli::FlagSpec int_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def = "0");
+cli::FlagSpec uint_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def = "0");
+cli::FlagSpec slice_flag(const std::string& name, char shorthand, const std::string& usage);  // "strings"
+cli::FlagSpec count_flag(const std::string& name, char shorthand, const std::string& usage);
+// -l, --latest, as every container command of Podman's has it.
+cli::FlagSpec latest_flag();
+// The same spec with another help placeholder ("[a-Z]", "Pathname"), as Podman's help shows it.
+cli::FlagSpec placeholder(cli::FlagSpec f, const std::string& value_name);
+cli::FlagSpec hidden_flag(cli::FlagSpec f);
 
 // Podman's multi-error text: one error as is, several as "N errors occurred:\n\t* a\n\t* b".
 std::string combine_errors(const std::vector<std::string>& errs);
@@ -35,6 +44,9 @@ std::string normalize_tag_name(const std::string& name);
 
 // A container by id, id prefix or name; Podman's "no container with name or ID" error otherwise.
 storage::ContainerConfig find_container(const storage::Store& store, const std::string& ref, int exit_code = 125);
+
+// The most recently created container (Podman's --latest); "no such container" when there is none.
+storage::ContainerConfig latest_container(const storage::Store& store);
 
 // Asks "[y/N]" on stdin; true only for y/yes.
 bool confirm(const std::string& question);

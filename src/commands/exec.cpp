@@ -72,9 +72,11 @@ std::vector<std::string> exec_env(const Context& ctx, const storage::ContainerCo
 }
 
 int exec_cmd(Context& ctx) {
-    if (ctx.args.empty()) throw Error("exec requires the name or ID of a container or the --latest flag");
+    bool last = ctx.flags.get_bool("latest");
+    if (ctx.args.empty() && !last) throw Error("exec requires the name or ID of a container or the --latest flag");
     auto& store = ctx.store();
-    auto cfg = find_container(store, ctx.args[0]);
+    auto cfg = last ? latest_container(store) : find_container(store, ctx.args[0]);
+    if (last) ctx.args.insert(ctx.args.begin(), cfg.id);  // with --latest every argument is the command
     storage::ContainerStore containers(store);
     auto st = containers.state(cfg.id);
     if (st.status != storage::Status::running)
@@ -88,6 +90,7 @@ int exec_cmd(Context& ctx) {
 
     rootless::ProcessSpec spec;
     spec.argv.assign(ctx.args.begin() + 1, ctx.args.end());
+    spec.preserve_fds = static_cast<unsigned>(ctx.flags.get_int("preserve-fds"));
     spec.env = exec_env(ctx, cfg, tty);
     spec.workdir = ctx.flags.changed("workdir") ? ctx.flags.get_string("workdir") : cfg.workdir;
     if (spec.workdir.empty()) spec.workdir.push_back('/');
@@ -190,13 +193,13 @@ void register_exec(cli::CommandTable& t) {
     exec.long_help = "Execute the specified command inside a running container.";
     exec.examples = {"burrow exec -it ctrID ls", "burrow exec -it -w /tmp myCtr pwd", "burrow exec --user root ctrID ls"};
     exec.flags = {bool_flag("detach", 'd', "Run the exec session in detached mode (backgrounded)"),
-                  string_flag("detach-keys", 0, "Select the key sequence for detaching a container.", "ctrl-p,ctrl-q"),
+                  string_flag("detach-keys", 0, "Select the key sequence for detaching a container. Format is a single character [a-Z] or ctrl-<value> where <value> is one of: a-z, @, ^, [, , or _", "ctrl-p,ctrl-q"),
                   list_flag("env", 'e', "Set environment variables"),
-                  list_flag("env-file", 0, "Read in a file of environment variables"),
+                  slice_flag("env-file", 0, "Read in a file of environment variables"),
                   bool_flag("interactive", 'i', "Keep STDIN open even if not attached"),
-                  bool_flag("latest", 'l', "Act on the latest container podman is aware of", true),
-                  string_flag("preserve-fds", 0, "Pass N additional file descriptors to the container", "0"),
-                  bool_flag("privileged", 0, "Give the process extended Linux capabilities inside the container"),
+                  latest_flag(),
+                  uint_flag("preserve-fds", 0, "Pass N additional file descriptors to the container"),
+                  bool_flag("privileged", 0, "Give the process extended Linux capabilities inside the container.  The default is false"),
                   bool_flag("tty", 't', "Allocate a pseudo-TTY. The default is false"),
                   string_flag("user", 'u', "Sets the username or UID used and optionally the groupname or GID for the specified command"),
                   string_flag("workdir", 'w', "Working directory inside the container"),

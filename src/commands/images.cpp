@@ -184,7 +184,7 @@ int inspect_images(Context& ctx, bool generic) {
 std::vector<cli::FlagSpec> images_flags() {
     return {bool_flag("all", 'a', "Show all images (default hides intermediate images)"),
             bool_flag("digests", 0, "Show digests"),
-            list_flag("filter", 'f', "Filter output based on conditions provided (default [])"),
+            slice_flag("filter", 'f', "Filter output based on conditions provided (default [])"),
             string_flag("format", 0, "Change the output format to JSON or a Go template"),
             bool_flag("history", 0, "Display the image name history"),
             bool_flag("no-trunc", 0, "Do not truncate output"),
@@ -224,10 +224,21 @@ void register_images(cli::CommandTable& t) {
     inspect.short_help = "Display the configuration of object denoted by ID";
     inspect.long_help = "Displays the low-level information on an object identified by name or ID.";
     inspect.flags = {string_flag("format", 'f', "Format the output to a Go template or json", "json"),
+                     latest_flag(),
                      string_flag("type", 't', "Specify inspect-object type (\"image\", \"container\", \"all\")", "all"),
                      bool_flag("size", 's', "Display total file size"), help_flag()};
-    inspect.min_args = 1;
-    inspect.handler = [](Context& ctx) { return inspect_images(ctx, true); };
+    inspect.handler = [](Context& ctx) {
+        if (ctx.flags.get_bool("latest")) {  // the newest container, as `container inspect -l`
+            if (!ctx.args.empty()) throw Error("--latest and containers cannot be used together");
+            if (storage::ContainerStore(ctx.store()).list().empty()) {
+                cli::print_out("[]\n");
+                throw Error("inspecting object: no containers to inspect: no such container");
+            }
+            ctx.args = {latest_container(ctx.store()).id};
+        }
+        if (ctx.args.empty()) throw Error("no names or ids specified");
+        return inspect_images(ctx, true);
+    };
     t.add(inspect);
 
     cli::Command iinspect;

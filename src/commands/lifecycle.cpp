@@ -53,27 +53,17 @@ void for_each(const std::vector<Target>& targets, const std::function<void(const
     if (!errs.empty()) throw Error(combine_errors(errs), code);
 }
 
-// A pflag string slice: each value may hold several, separated by commas.
-std::vector<std::string> slice_values(const std::vector<std::string>& given) {
-    std::vector<std::string> out;
-    for (const auto& g : given) {
-        size_t pos = 0;
-        for (size_t comma; (comma = g.find(',', pos)) != std::string::npos; pos = comma + 1) out.push_back(g.substr(pos, comma - pos));
-        out.push_back(g.substr(pos));
-    }
-    return out;
-}
-
-// --time, or its old spelling --timeout (Podman normalises one to the other).
+// --time, or its old spelling --timeout (Podman normalises one to the other); both are uints.
 std::optional<unsigned> time_flag(Context& ctx) {
     for (const char* name : {"time", "timeout"})
         if (ctx.flags.find_long(name) && ctx.flags.changed(name)) {
             long long t = ctx.flags.get_int(name);
-            if (t < 0) throw Error("invalid argument \"" + std::to_string(t) + "\" for \"-t, --time\" flag: strconv.ParseUint: parsing \"" + std::to_string(t) + "\": invalid syntax");
-            return static_cast<unsigned>(t);
+            return t > static_cast<long long>(UINT32_MAX) ? UINT32_MAX : static_cast<unsigned>(t);
         }
     return std::nullopt;
 }
+
+bool latest(Context& ctx) { return ctx.flags.get_bool("latest"); }
 
 unsigned timeout_for(const std::optional<unsigned>& t, const ContainerConfig& cfg) { return t ? *t : cfg.stop_timeout; }
 
@@ -85,9 +75,11 @@ std::vector<std::string> names_with_cidfiles(Context& ctx) {
 }
 
 void check_start_args(Context& ctx) {
-    bool all = ctx.flags.get_bool("all"), attach = ctx.flags.get_bool("attach");
+    bool all = ctx.flags.get_bool("all"), attach = ctx.flags.get_bool("attach"), last = latest(ctx);
     size_t n = ctx.args.size();
-    if (n == 0 && !all && ctx.flags.get_list("filter").empty()) throw Error("start requires at least one argument");
+    if (n == 0 && !all && !last && ctx.flags.get_list("filter").empty()) throw Error("start requires at least one argument");
+    if (all && last) throw Error("--all and --latest cannot be used together");
+    if (n > 0 && last) throw Error("--latest and containers cannot be used together");
     if (n > 1 && attach) throw Error("you cannot start and attach multiple containers at once");
     if (n > 0 && all) throw Error("either start all containers or the container(s) provided in the arguments");
     if (attach && all) throw Error("you cannot start and attach all containers at once");
@@ -102,7 +94,8 @@ int start_cmd(Context& ctx) {
     TargetQuery q;
     q.names = ctx.args;
     q.all = ctx.flags.get_bool("all");
-    q.filters = slice_values(ctx.flags.get_list("filter"));
+    q.latest = latest(ctx);
+    q.filters = ctx.flags.get_list("filter");
     int exit_code = 0;
     for_each(select_targets(ctx.store(), q), [&](const Target& t) {
         const auto& cfg = t.cfg;
@@ -132,7 +125,8 @@ int stop_cmd(Context& ctx) {
     TargetQuery q;
     q.names = names_with_cidfiles(ctx);
     q.all = ctx.flags.get_bool("all");
-    q.filters = slice_values(ctx.flags.get_list("filter"));
+    q.latest = latest(ctx);
+    q.filters = ctx.flags.get_list("filter");
     q.ignore_missing = ctx.flags.get_bool("ignore");
     for_each(select_targets(ctx.store(), q), [&](const Target& t) {
         engine::stop_container(ctx.store(), t.cfg, timeout_for(timeout, t.cfg));
@@ -147,6 +141,7 @@ int kill_cmd(Context& ctx) {
     TargetQuery q;
     q.names = names_with_cidfiles(ctx);
     q.all = ctx.flags.get_bool("all");
+    q.latest = latest(ctx);
     storage::ContainerStore containers(ctx.store());
     for_each(select_targets(ctx.store(), q), [&](const Target& t) {
         auto status = containers.state(t.cfg.id).status;
@@ -163,7 +158,8 @@ int restart_cmd(Context& ctx) {
     TargetQuery q;
     q.names = names_with_cidfiles(ctx);
     q.all = ctx.flags.get_bool("all");
-    q.filters = slice_values(ctx.flags.get_list("filter"));
+    q.latest = latest(ctx);
+    q.filters = ctx.flags.get_list("filter");
     bool running_only = ctx.flags.get_bool("running");
     storage::ContainerStore containers(ctx.store());
     for_each(select_targets(ctx.store(), q), [&](const Target& t) {
@@ -237,7 +233,8 @@ int rm_cmd(Context& ctx) {
     TargetQuery q;
     q.names = names_with_cidfiles(ctx);
     q.all = ctx.flags.get_bool("all");
-    q.filters = slice_values(ctx.flags.get_list("filter"));
+    q.latest = latest(ctx);
+    q.filters = ctx.flags.get_list("filter");
     q.ignore_missing = ctx.flags.get_bool("ignore") || force;  // rm -f of a missing container is silent
     q.missing_code = 1;
     std::vector<Target> targets;
@@ -274,7 +271,15 @@ long long wait_interval_ms(const std::string& s) {
     throw Error("time: invalid duration \"" + s + "\"");
 }
 
+// wait and attach: a container by name or id, or --latest.
+void check_one_or_latest(Context& ctx) {
+    if (ctx.args.empty() && !latest(ctx))
+        throw Error("\"" + ctx.command_path + "\" requires a name, id, or the \"--latest\" flag");
+    if (!ctx.args.empty() && latest(ctx)) throw Error("--latest and containers cannot be used together");
+}
+
 int wait_cmd(Context& ctx) {
+    check_one_or_latest(ctx);
     engine::WaitOptions wo;
     wo.interval_ms = wait_interval_ms(ctx.flags.get_string("interval"));
     static const std::vector<std::string> states = {"unknown", "configured", "created", "running",
@@ -286,6 +291,7 @@ int wait_cmd(Context& ctx) {
     }
     TargetQuery q;
     q.names = ctx.args;
+    q.latest = latest(ctx);
     for_each(select_targets(ctx.store(), q), [&](const Target& t) {
         print_line(std::to_string(engine::wait_container(ctx.store(), t.cfg, wo)));
     });
@@ -300,10 +306,11 @@ void note_signal(int sig) { g_attach_signal = sig; }
 // container's stdin). Signals (Ctrl-C) go to the container. As Podman 4.3: a newline at the end,
 // and exit 0 whatever the container's code.
 int attach_cmd(Context& ctx) {
-    auto cfg = find_container(ctx.store(), ctx.args[0]);
+    check_one_or_latest(ctx);
+    auto cfg = latest(ctx) ? latest_container(ctx.store()) : find_container(ctx.store(), ctx.args[0]);
     storage::ContainerStore containers(ctx.store());
     if (containers.state(cfg.id).status != Status::running) throw Error("you can only attach to running containers");
-    bool proxy = !ctx.flags.changed("sig-proxy") || ctx.flags.get_bool("sig-proxy");
+    bool proxy = ctx.flags.get_bool("sig-proxy");
     if (proxy) {
         struct sigaction sa {};
         sa.sa_handler = note_signal;
@@ -386,6 +393,7 @@ int pod_kill_cmd(Context& ctx) {
     }
     check_all_and_cidfile(ctx.flags, ctx.args.size(), false);
     if (ctx.flags.get_bool("all")) return 0;
+    if (latest(ctx)) throw Error("no such pod");
     throw Error("no pod with name or ID " + ctx.args[0] + " found: no such pod");
 }
 
@@ -404,18 +412,20 @@ void register_pod_kill(cli::CommandTable& t) {
     kill.short_help = "Send the specified signal or SIGKILL to containers in pod";
     kill.long_help = "Signals are sent to the main process of each container inside the specified pod.\n\n"
                      "  The default signal is SIGKILL, or any signal specified with option --signal.";
-    kill.flags = {bool_flag("all", 'a', "Kill all containers in all pods"),
+    kill.flags = {bool_flag("all", 'a', "Kill all containers in all pods"), latest_flag(),
                   string_flag("signal", 's', "Signal to send to the containers in the pod", "KILL"), help_flag()};
     kill.handler = pod_kill_cmd;
     t.add(kill);
 }
 
 // --filter as Podman declares it here (a string slice: "strings" in help).
-cli::FlagSpec filter_flag(char shorthand, const std::string& usage) {
-    cli::FlagSpec f = list_flag("filter", shorthand, usage);
-    f.value_name = "strings";
-    return f;
-}
+cli::FlagSpec filter_flag(char shorthand, const std::string& usage) { return slice_flag("filter", shorthand, usage); }
+
+const char* const kDetachKeysUsage =
+    "Select the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated "
+    "sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\`, `]`, `^` or `_`";
+
+cli::FlagSpec detach_keys_flag() { return placeholder(string_flag("detach-keys", 0, kDetachKeysUsage, "ctrl-p,ctrl-q"), "[a-Z]"); }
 
 cli::FlagSpec cidfile_flag() {
     cli::FlagSpec f = list_flag("cidfile", 0, "Read the container ID from the file");
@@ -423,16 +433,7 @@ cli::FlagSpec cidfile_flag() {
     return f;
 }
 
-cli::FlagSpec hidden(cli::FlagSpec f) {
-    f.hidden = true;
-    return f;
-}
-
-cli::FlagSpec int_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def) {
-    cli::FlagSpec f = string_flag(name, shorthand, usage, def);
-    f.type = cli::FlagType::Int;
-    return f;
-}
+cli::FlagSpec time_spec() { return uint_flag("time", 't', "Seconds to wait for stop before killing the container", "10"); }
 
 }  // namespace
 
@@ -452,8 +453,9 @@ void register_lifecycle(cli::CommandTable& t) {
     start.flags = {bool_flag("all", 0, "Start all containers regardless of their state or configuration"),
                    bool_flag("attach", 'a', "Attach container's STDOUT and STDERR"),
                    filter_flag('f', "Filter output based on conditions given"),
-                   string_flag("detach-keys", 0, "Select the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\` or `_`", "ctrl-p,ctrl-q"),
-                   bool_flag("interactive", 'i', "Make STDIN available to the contained process"),
+                   detach_keys_flag(),
+                   bool_flag("interactive", 'i', "Keep STDIN open even if not attached"),
+                   latest_flag(),
                    bool_flag("sig-proxy", 0, "Proxy received signals to the process (default true if attaching, false otherwise)"),
                    help_flag()};
     start.handler = start_cmd;
@@ -469,8 +471,9 @@ void register_lifecycle(cli::CommandTable& t) {
                   cidfile_flag(),
                   filter_flag('f', "Filter output based on conditions given"),
                   bool_flag("ignore", 'i', "Ignore errors when a specified container is missing"),
-                  int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"),
-                  hidden(int_flag("timeout", 0, "Seconds to wait for stop before killing the container", "10")),
+                  latest_flag(),
+                  time_spec(),
+                  hidden_flag(uint_flag("timeout", 0, "Seconds to wait for stop before killing the container", "10")),
                   help_flag()};
     stop.handler = stop_cmd;
     add(stop);
@@ -480,7 +483,7 @@ void register_lifecycle(cli::CommandTable& t) {
     kill.use = "[options] CONTAINER [CONTAINER...]";
     kill.short_help = "Kill one or more running containers with a specific signal";
     kill.long_help = "The main process inside each container specified will be sent SIGKILL, or any signal specified with option --signal.";
-    kill.flags = {bool_flag("all", 'a', "Signal all running containers"), cidfile_flag(),
+    kill.flags = {bool_flag("all", 'a', "Signal all running containers"), cidfile_flag(), latest_flag(),
                   string_flag("signal", 's', "Signal to send to the container", "KILL"), help_flag()};
     kill.handler = kill_cmd;
     add(kill);
@@ -494,8 +497,9 @@ void register_lifecycle(cli::CommandTable& t) {
     restart.flags = {bool_flag("all", 'a', "Restart all non-running containers"),
                      cidfile_flag(),
                      filter_flag('f', "Filter output based on conditions given"),
+                     latest_flag(),
                      bool_flag("running", 0, "Restart only running containers"),
-                     int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"), help_flag()};
+                     time_spec(), help_flag()};
     restart.handler = restart_cmd;
     add(restart);
 
@@ -511,7 +515,8 @@ void register_lifecycle(cli::CommandTable& t) {
                 filter_flag(0, "Filter output based on conditions given"),
                 bool_flag("force", 'f', "Force removal of a running or unusable container"),
                 bool_flag("ignore", 'i', "Ignore errors when a specified container is missing"),
-                int_flag("time", 't', "Seconds to wait for stop before killing the container", "10"),
+                latest_flag(),
+                time_spec(),
                 bool_flag("volumes", 'v', "Remove anonymous volumes associated with the container"),
                 bool_flag("storage", 0, "Remove container from storage library", true), help_flag()};
     rm.handler = rm_cmd;
@@ -525,10 +530,9 @@ void register_lifecycle(cli::CommandTable& t) {
     wait.use = "[options] CONTAINER [CONTAINER...]";
     wait.short_help = "Block on one or more containers";
     wait.long_help = "Block until one or more containers stop and then print their exit codes.";
-    wait.flags = {list_flag("condition", 0, "Condition to wait on"),
+    wait.flags = {slice_flag("condition", 0, "Condition to wait on"),
                   string_flag("interval", 'i', "Time Interval to wait before polling for completion", "250ms"),
-                  help_flag()};
-    wait.min_args = 1;
+                  latest_flag(), help_flag()};
     wait.handler = wait_cmd;
     add(wait);
 
@@ -537,10 +541,10 @@ void register_lifecycle(cli::CommandTable& t) {
     attach.use = "[options] CONTAINER";
     attach.short_help = "Attach to a running container";
     attach.long_help = "The attach command allows you to attach to a running container using the container's ID or name, either to view its ongoing output or to control it interactively.";
-    attach.flags = {string_flag("detach-keys", 0, "Select the key sequence for detaching a container.", "ctrl-p,ctrl-q"),
-                    bool_flag("no-stdin", 0, "Do not attach STDIN. The default is false"),
-                    bool_flag("sig-proxy", 0, "Proxy received signals to the process"), help_flag()};
-    attach.min_args = 1;
+    cli::FlagSpec sig_proxy = bool_flag("sig-proxy", 0, "Proxy received signals to the process");
+    sig_proxy.default_value = "true";
+    attach.flags = {detach_keys_flag(), latest_flag(), bool_flag("no-stdin", 0, "Do not attach STDIN. The default is false"),
+                    sig_proxy, help_flag()};
     attach.max_args = 1;
     attach.handler = attach_cmd;
     add(attach);

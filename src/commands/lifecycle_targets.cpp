@@ -47,6 +47,11 @@ std::vector<Target> select_targets(storage::Store& store, const TargetQuery& q) 
         }
         return out;
     }
+    if (q.latest) {
+        auto cfg = latest_container(store);
+        out.push_back({cfg, cfg.id});
+        return out;
+    }
     if (q.all) {
         for (const auto& v : all_views(containers)) out.push_back({v.cfg, v.cfg.id});
         return out;
@@ -76,17 +81,20 @@ std::vector<std::string> read_cidfiles(const std::vector<std::string>& files) {
 }
 
 void check_all_and_cidfile(const cli::ParsedFlags& f, size_t nargs, bool cidfile_flag) {
-    bool all = f.get_bool("all");
+    bool all = f.find_long("all") && f.get_bool("all");
+    bool latest = f.find_long("latest") && f.get_bool("latest");
     bool cidfile = cidfile_flag && !f.get_list("cidfile").empty();
     if (f.find_long("filter") && f.changed("filter")) {
         if (nargs > 0) throw Error("--filter takes no arguments");
         return;
     }
-    if (cidfile && all) throw Error("--all, --latest, and --cidfile cannot be used together");
+    if (cidfile && (all || latest)) throw Error("--all, --latest, and --cidfile cannot be used together");
+    if (all && latest) throw Error("--all and --latest cannot be used together");
     if (nargs > 0 && all) throw Error("no arguments are needed with --all");
+    if (nargs > 0 && latest) throw Error("--latest and containers cannot be used together");
     if (nargs > 0 && cidfile) throw Error("no arguments are needed with --latest or --cidfile");
     if (cidfile) return;
-    if (nargs < 1 && !all) throw Error("you must provide at least one name or id");
+    if (nargs < 1 && !all && !latest) throw Error("you must provide at least one name or id");
 }
 
 }  // namespace burrow::commands

@@ -21,6 +21,7 @@ struct Target {
 struct TargetQuery {
     std::vector<std::string> names;
     bool all = false;
+    bool latest = false;               // --latest: the newest container, printed by its id
     std::vector<std::string> filters;  // key=value
     bool ignore_missing = false;       // --ignore (and rm --force): missing names are skipped
     int missing_code = 125;            // exit code of "no container with name or ID"
@@ -33,8 +34,8 @@ std::vector<Target> select_targets(storage::Store& store, const TargetQuery& q);
 // The first line of each --cidfile ("reading CIDFile: open F: no such file or directory").
 std::vector<std::string> read_cidfiles(const std::vector<std::string>& files);
 
-// Podman's CheckAllLatestAndIDFile: --filter takes no arguments, --all and --cidfile exclude
-// each other and arguments, and something must be named. `cidfile_flag` false: no --cidfile.
+// Podman's CheckAllLatestAndIDFile: --filter takes no arguments, --all, --latest and --cidfile
+// exclude each other and arguments, and something must be named. `cidfile_flag` false: no --cidfile.
 void check_all_and_cidfile(const cli::ParsedFlags& f, size_t nargs, bool cidfile_flag);
 
 }  // namespace burrow::commands

@@ -113,10 +113,7 @@ int logs_cmd(Context& ctx) {
     std::vector<storage::ContainerConfig> targets;
     if (f.get_bool("latest")) {
         if (!ctx.args.empty()) throw Error("--latest and containers cannot be used together");
-        auto all = containers.list();
-        if (all.empty()) throw Error("no containers to get logs from: no such container");
-        targets.push_back(*std::max_element(all.begin(), all.end(),
-                                            [](const auto& a, const auto& b) { return a.created < b.created; }));
+        targets.push_back(latest_container(store));
     } else {
         if (ctx.args.empty()) throw Error("specify at least one container name or ID to log");
         for (const auto& ref : ctx.args) targets.push_back(find_container(store, ref));
@@ -194,7 +191,7 @@ void register_logs(cli::CommandTable& t) {
                      "burrow logs --follow=true --since 10m ctrID", "burrow logs mywebserver mydbserver"};
     logs.flags = {bool_flag("color", 0, "Output the containers with different colors in the log."),
                   bool_flag("follow", 'f', "Follow log output.  The default is false"),
-                  bool_flag("latest", 'l', "Act on the latest container podman is aware of"),
+                  latest_flag(),
                   bool_flag("names", 'n', "Output the container name in the log"),
                   string_flag("since", 0, "Show logs since TIMESTAMP"),
                   {"tail", 0, cli::FlagType::Int, "-1",
