@@ -1,12 +1,14 @@
 // `ps` / `container ls|list|ps`: the containers of the store, as Podman 4.3 lists them.
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "base/error.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
 #include "src/commands/container_filter.hpp"
 #include "src/commands/container_view.hpp"
+#include "src/commands/ps_extra.hpp"
 #include "src/commands/register.hpp"
 #include "src/output/format.hpp"
 #include "storage/container_store.hpp"
@@ -20,9 +22,6 @@ using cli::Context;
 using storage::Status;
 
 namespace {
-
-const char* const kDefaultTable =
-    "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\n";
 
 int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -62,14 +61,32 @@ void sort_views(std::vector<const ContainerView*>& v, const std::string& by, int
     });
 }
 
+int ps_once(Context& ctx);
+
 int ps_cmd(Context& ctx) {
     const auto& f = ctx.flags;
     static const std::vector<std::string> sorts = {"command", "created", "id",   "image",
                                                    "names",   "runningfor", "size", "status"};
     std::string sort = f.get_string("sort");
-    if (std::find(sorts.begin(), sorts.end(), sort) == sorts.end())
-        throw Error("invalid argument \"" + sort + "\" for \"--sort\" flag: invalid option \"" + sort +
-                    "\", must be one of: command, created, id, image, names, runningfor, size, status");
+    if (!sort.empty() && std::find(sorts.begin(), sorts.end(), sort) == sorts.end())
+        throw Error("invalid argument \"" + sort + "\" for \"--sort\" flag: \"" + sort +
+                    "\" is not a valid value.  Choose from: \"command, created, id, image, names, runningfor, size, status\"\n"
+                    "See '" + ctx.command_path + " --help'");
+    if (f.get_bool("latest") && f.changed("last")) throw Error("last and latest are mutually exclusive");
+    long long watch = f.get_int("watch");
+    if (watch > 0 && f.get_bool("latest")) throw Error("the watch and latest flags cannot be used together");
+    if (watch <= 0) return ps_once(ctx);
+    for (;;) {  // --watch: the list again every N seconds, until interrupted
+        ps_once(ctx);
+        std::fflush(stdout);
+        std::this_thread::sleep_for(std::chrono::seconds(watch));
+    }
+}
+
+int ps_once(Context& ctx) {
+    const auto& f = ctx.flags;
+    std::string sort = f.get_string("sort");
+    if (sort.empty()) sort = "created";
     long long last = f.get_int("last");
     if (f.get_bool("latest")) last = 1;
     ContainerFilters filters = parse_container_filters(f.get_list("filter"));
@@ -105,15 +122,20 @@ int ps_cmd(Context& ctx) {
         cli::print_out(output::go_json(arr, 4) + "\n");
         return 0;
     }
+    bool ns = f.get_bool("ns"), size = f.get_bool("size"), pod = f.get_bool("pod");
     std::vector<json> rows;
     rows.reserve(shown.size());
-    for (const auto* v : shown) rows.push_back(ps_row(*v, no_trunc, now));
-    print_rows(format, kDefaultTable, rows, ps_headers(), f.get_bool("noheading"), "ps", "containers.psReporter");
+    for (const auto* v : shown) {
+        json row = ps_row(*v, no_trunc, now);
+        row["Namespaces"] = namespaces_of(*v);
+        if (size || format.find(".Size") != std::string::npos) row["Size"] = size_text(container_size(ctx.store(), *v));
+        rows.push_back(std::move(row));
+    }
+    json headers = ps_headers();
+    headers["Namespaces"] = {{"Cgroup", "CGROUPNS"}, {"IPC", "IPC"},      {"MNT", "MNT"}, {"NET", "NET"},
+                             {"PIDNS", "PIDNS"},     {"User", "USERNS"}, {"UTS", "UTS"}};
+    print_rows(format, ps_table(ns, size, pod), rows, headers, f.get_bool("noheading"), "ps", "containers.psReporter");
     return 0;
-}
-
-cli::FlagSpec int_flag(const std::string& name, char shorthand, const std::string& usage, const std::string& def) {
-    return {name, shorthand, cli::FlagType::Int, def, usage, false, ""};
 }
 
 }  // namespace
@@ -134,19 +156,20 @@ void register_ps(cli::CommandTable& t) {
                    "burrow ps --size --sort names"};
     ps.flags = {bool_flag("all", 'a', "Show all the containers, default is only running containers"),
                 bool_flag("external", 0, "Show containers in storage not controlled by Podman"),
-                list_flag("filter", 'f', "Filter output based on conditions given"),
+                slice_flag("filter", 'f', "Filter output based on conditions given"),
                 string_flag("format", 0, "Pretty-print containers to JSON or using a Go template"),
                 int_flag("last", 'n', "Print the n last created containers (all states)", "-1"),
-                bool_flag("latest", 'l', "Act on the latest container podman is aware of"),
+                latest_flag(),
                 bool_flag("no-trunc", 0, "Display the extended information"),
                 bool_flag("noheading", 0, "Do not print headers"),
                 bool_flag("ns", 0, "Display namespace information"),
                 bool_flag("pod", 'p', "Print the ID and name of the pod the containers are associated with"),
                 bool_flag("quiet", 'q', "Print the numeric IDs of the containers only"),
                 bool_flag("size", 's', "Display the total file sizes"),
-                string_flag("sort", 0, "Sort output by: command, created, id, image, names, runningfor, size, status",
-                            "created"),
+                placeholder(string_flag("sort", 0, "Sort output by: command, created, id, image, names, runningfor, size, status"),
+                            "choice"),
                 bool_flag("sync", 0, "Sync container state with OCI runtime"),
+                uint_flag("watch", 'w', "Watch the ps output on an interval in seconds"),
                 help_flag()};
     ps.max_args = 0;
     ps.handler = ps_cmd;
