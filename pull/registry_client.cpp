@@ -253,6 +253,33 @@ FetchedManifest RegistryClient::get_manifest(const std::string& repository, cons
     return m;
 }
 
+std::vector<std::string> RegistryClient::list_tags(const std::string& repository) {
+    const std::string what = "fetching tags list of " + impl_->registry + "/" + repository;
+    http::Response r;
+    try {
+        r = impl_->get(impl_->base_url() + "/v2/" + repository + "/tags/list", repository, {}, kMaxManifest);
+    } catch (const RegistryError&) {
+        throw;
+    } catch (const Error& e) {
+        throw RegistryError(what + ": " + e.what(), 0);
+    }
+    if (r.status != 200) {
+        std::string code;
+        std::string text = http::registry_error_text(r.status, r.body, &code);
+        throw RegistryError(what + ": " + text, r.status, code);
+    }
+    std::vector<std::string> tags;
+    try {
+        auto j = nlohmann::json::parse(r.body);
+        if (j.contains("tags") && j["tags"].is_array())
+            for (const auto& t : j["tags"])
+                if (t.is_string()) tags.push_back(t.get<std::string>());
+    } catch (const nlohmann::json::exception&) {
+        throw RegistryError(what + ": the registry's answer is not JSON", r.status);
+    }
+    return tags;
+}
+
 std::string RegistryClient::get_blob(const std::string& repository, const std::string& digest, size_t max_size) {
     const std::string what = "reading blob " + digest + " from " + impl_->registry + "/" + repository;
     if (!is_valid_digest(digest)) throw Error(what + ": unsupported digest");

@@ -80,6 +80,8 @@ public:
     // blob's sha256 as it passes; resumes with Range requests on transient errors.
     std::vector<BlobResult> stream_blobs(const std::string& repository, std::vector<BlobStream>& streams,
                                          const ProgressFn& progress = {});
+    // GET /v2/<repo>/tags/list (pull --all-tags): the repository's tags, as the registry lists them.
+    std::vector<std::string> list_tags(const std::string& repository);
     // For `login`: checks the credentials against /v2/ (and the token realm). Throws on rejection.
     void check_login();
 

@@ -6,6 +6,7 @@
 #include "base/strings.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
+#include "src/commands/image_filter.hpp"
 #include "src/commands/register.hpp"
 #include "src/engine/lifecycle.hpp"
 #include "storage/container_store.hpp"
@@ -184,12 +185,18 @@ int prune_cmd(Context& ctx) {
         if (!confirm("WARNING! This command removes " + what + ".\nAre you sure you want to continue?")) return 0;
     }
     storage::Store& store = ctx.store();
+    // --filter: libimage's image filters (label, until, ...) narrow what is pruned.
+    ImageFilterEnv env;
+    env.now_ns = now_seconds() * 1000000000LL;
+    env.created_of = [](const std::string&) -> std::optional<int64_t> { return std::nullopt; };
+    ImageFilter filter = ImageFilter::compile(ctx.flags.get_list("filter"), env);
     auto lock = store.lock_exclusive();
     storage::ContainerStore containers(store);
     std::string out;
     for (const auto& rec : store.images()) {
         if (!all && !rec.names.empty()) continue;
         if (!containers.using_image(rec.id).empty()) continue;
+        if (!filter.empty() && !filter.matches(load_view(store, rec), ImageFacts{})) continue;
         store.remove_image_record(rec.id);
         out += rec.id + "\n";
     }
@@ -233,7 +240,8 @@ void register_image_manage(cli::CommandTable& t) {
     rmi.long_help = "Removes one or more previously pulled or locally created images.";
     rmi.flags = {bool_flag("all", 'a', "Remove all images"),
                  bool_flag("force", 'f', "Force Removal of the image"),
-                 bool_flag("ignore", 'i', "Ignore errors if a specified image does not exist"), help_flag()};
+                 bool_flag("ignore", 'i', "Ignore errors if a specified image does not exist"),
+                 bool_flag("no-prune", 0, "Do not remove dangling images"), help_flag()};
     rmi.handler = [](Context& ctx) {
         if (ctx.flags.get_bool("ignore")) ctx.flags.set("force", "true");
         return rmi_cmd(ctx);
@@ -248,7 +256,10 @@ void register_image_manage(cli::CommandTable& t) {
     prune.use = "[options]";
     prune.short_help = "Remove unused images";
     prune.long_help = "Removes dangling or unused images from local storage.";
+    // burrow's store has no external (build) containers: --external changes nothing.
     prune.flags = {bool_flag("all", 'a', "Remove all images not in use by containers, not just dangling ones"),
+                   bool_flag("external", 0, "Remove images even when they are used by external containers (e.g., by build containers)"),
+                   list_flag("filter", 0, "Provide filter values (e.g. 'label=<key>=<value>')"),
                    bool_flag("force", 'f', "Do not prompt for confirmation"), help_flag()};
     prune.max_args = 0;
     prune.handler = prune_cmd;

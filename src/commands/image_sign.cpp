@@ -169,7 +169,7 @@ void register_image_sign(cli::CommandTable& t) {
                      "burrow image sign --sign-by mykey --directory ./mykeydir imageID"};
     sign.flags = {bool_flag("all", 'a', "Sign all the manifests of the multi-architecture image"),
                   string_flag("authfile", 0, "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override"),
-                  string_flag("cert-dir", 0, "`Pathname` of a directory containing TLS certificates and keys"),
+                  placeholder(string_flag("cert-dir", 0, "Pathname of a directory containing TLS certificates and keys"), "Pathname"),
                   string_flag("directory", 'd', "Define an alternate directory to store signatures"),
                   string_flag("sign-by", 0, "Name of the signing key"), help_flag()};
     sign.min_args = 1;

@@ -91,6 +91,8 @@ int login_cmd(Context& ctx) {
     pull::Credentials creds{user, pass, ""};
     verify_login(ctx, key, creds);
     pull::store_credentials(key, creds, authfile);
+    // -v: the file written, as Podman names it.
+    if (f.get_bool("verbose")) cli::print_out("Used:  " + pull::auth_file_paths(authfile).front() + "\n");
     cli::print_out("Login Succeeded!\n");
     return 0;
 }
@@ -124,8 +126,9 @@ void register_login(cli::CommandTable& t) {
                    bool_flag("get-login", 0, "Return the current login user for the registry"),
                    string_flag("password", 'p', "Password for registry"),
                    bool_flag("password-stdin", 0, "Take the password from stdin"),
-                   bool_flag("tls-verify", 0, "require HTTPS and verify certificates when contacting registries"),
+                   bool_flag("tls-verify", 0, "Require HTTPS and verify certificates when contacting registries"),
                    string_flag("username", 'u', "Username for registry"),
+                   bool_flag("verbose", 'v', "Write more detailed information to stdout"),
                    help_flag()};
     login.flags[5].default_value = "true";
     login.max_args = 1;

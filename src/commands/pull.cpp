@@ -39,7 +39,13 @@ engine::PullOptions pull_options(const Context& ctx, const std::string& referenc
 }
 
 int pull_cmd(Context& ctx) {
-    for (const auto& ref : ctx.args) {
+    std::vector<std::string> refs = ctx.args;
+    if (ctx.flags.get_bool("all-tags")) {  // each tag the registry lists, one pull after the other
+        refs.clear();
+        for (const auto& arg : ctx.args)
+            for (auto& r : engine::all_tag_references(pull_options(ctx, arg))) refs.push_back(std::move(r));
+    }
+    for (const auto& ref : refs) {
         engine::PullOptions o = pull_options(ctx, ref);
         std::string id = engine::pull_image(ctx.store(), o);
         cli::print_out(id + "\n");
@@ -58,17 +64,20 @@ void register_pull(cli::CommandTable& t) {
     pull.long_help = "Pulls an image from a registry and stores it locally.";
     pull.examples = {"burrow pull 127.0.0.1:5000/busybox:latest", "burrow pull --tls-verify=false 127.0.0.1:5000/x",
                      "burrow pull --creds=user:password registry.example.com/app"};
-    pull.flags = {string_flag("arch", 0, "Use ARCH instead of the architecture of the machine for choosing images"),
+    cli::FlagSpec tls = bool_flag("tls-verify", 0, "Require HTTPS and verify certificates when contacting registries");
+    tls.default_value = "true";
+    pull.flags = {bool_flag("all-tags", 'a', "All tagged images in the repository will be pulled"),
+                  placeholder(string_flag("arch", 0, "Use ARCH instead of the architecture of the machine for choosing images"), "ARCH"),
                   string_flag("authfile", 0, "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override"),
-                  string_flag("cert-dir", 0, "Pathname of a directory containing TLS certificates and keys"),
-                  string_flag("creds", 0, "Credentials (USERNAME:PASSWORD) to use for authenticating to a registry"),
-                  string_flag("os", 0, "Use OS instead of the running OS for choosing images"),
+                  placeholder(string_flag("cert-dir", 0, "Pathname of a directory containing TLS certificates and keys"), "Pathname"),
+                  placeholder(string_flag("creds", 0, "Credentials (USERNAME:PASSWORD) to use for authenticating to a registry"), "Credentials"),
+                  bool_flag("disable-content-trust", 0, "This is a Docker specific option and is a NOOP"),
+                  placeholder(string_flag("os", 0, "Use OS instead of the running OS for choosing images"), "OS"),
                   string_flag("platform", 0, "Specify the platform for selecting the image.  (Conflicts with arch and os)"),
                   bool_flag("quiet", 'q', "Suppress output information when pulling images"),
-                  bool_flag("tls-verify", 0, "Require HTTPS and verify certificates when contacting registries"),
+                  tls,
                   string_flag("variant", 0, "Use VARIANT instead of the running architecture variant for choosing images"),
                   help_flag()};
-    pull.flags[7].default_value = "true";
     pull.min_args = 1;
     pull.handler = pull_cmd;
     t.add(pull);

@@ -402,4 +402,25 @@ std::string pull_image(storage::Store& store, const PullOptions& opts) {
     throw Error(msg);
 }
 
+std::vector<std::string> all_tag_references(const PullOptions& opts) {
+    auto parsed = pull::parse_reference(opts.reference);
+    pull::Reference ref = parsed.ref;  // a tag or digest given is dropped, as libimage trims it
+    if (!parsed.qualified) ref = pull::parse_reference("docker.io/" + parsed.short_name).ref;
+    auto conf = pull::RegistriesConf::load();
+    auto sources = pull::pull_sources(ref, conf);
+    pull::ClientOptions copts;
+    copts.tls_verify = opts.tls_verify.value_or(true);
+    copts.insecure = sources.back().insecure;
+    copts.cert_dir = opts.cert_dir;
+    copts.credentials = credentials_for(ref, opts);
+    pull::RegistryClient client(ref.registry, copts);
+    std::vector<std::string> out;
+    try {
+        for (const auto& tag : client.list_tags(ref.repository)) out.push_back(ref.name() + ":" + tag);
+    } catch (const Error& e) {
+        throw e.wrap("initializing source docker://" + ref.name());
+    }
+    return out;
+}
+
 }  // namespace burrow::engine

@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "storage/store.hpp"
 
@@ -22,5 +23,10 @@ struct PullOptions {
 // terminal, plain lines otherwise); nothing with -q. Throws Error on failure with the store
 // left as it was.
 std::string pull_image(storage::Store& store, const PullOptions& opts);
+
+// pull --all-tags: the fully qualified name of opts.reference (short names as docker.io's, as
+// Podman normalises them here; a tag or digest given is ignored) with every tag its registry
+// lists, in its order.
+std::vector<std::string> all_tag_references(const PullOptions& opts);
 
 }  // namespace burrow::engine

@@ -21,6 +21,11 @@ namespace {
 
 }  // namespace
 
+// `burrow pull` itself runs in burrow-pull (src/cli/delegate.hpp): never reached here.
+std::vector<std::string> all_tag_references(const PullOptions&) {
+    throw Error("pull --all-tags: run by burrow-pull");
+}
+
 std::string pull_image(storage::Store& store, const PullOptions& o) {
     std::vector<std::string> args{"burrow", "--root", store.root(), "--runroot", store.options().runroot, "pull"};
     if (o.quiet) args.push_back("--quiet");
