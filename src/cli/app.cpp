@@ -3,6 +3,9 @@
 #include "src/cli/app.hpp"
 #include "src/cli/delegate.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
 
@@ -79,6 +82,7 @@ void apply_globals(GlobalOptions& g, const ParsedFlags& f) {
     if (f.changed("storage-driver")) g.storage_driver = f.get_string("storage-driver");
     if (f.changed("log-level")) g.log_level = f.get_string("log-level");
     if (f.changed("events-backend")) g.events_backend = f.get_string("events-backend");
+    if (f.changed("noout")) g.noout = f.get_bool("noout");
 }
 
 void check_log_level(const std::string& level) {
@@ -154,6 +158,14 @@ int dispatch(const std::vector<std::string>& argv) {
     apply_globals(globals, p.flags);
     check_log_level(globals.log_level);
 
+    if (globals.noout) {  // as Podman: the command runs, its stdout goes nowhere
+        std::fflush(stdout);
+        int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (null >= 0) {
+            ::dup2(null, STDOUT_FILENO);
+            ::close(null);
+        }
+    }
     Context ctx(globals);
     ctx.command_path = path;
     ctx.flags = std::move(p.flags);

@@ -20,6 +20,7 @@ struct GlobalOptions {
     std::string root, runroot, storage_driver;
     std::string log_level = "warn";
     std::string events_backend;  // --events-backend ("" = containers.conf or file)
+    bool noout = false;          // --noout: stdout goes to /dev/null
 };
 
 // What a handler gets: the global options, the store (opened on first use) and its command line.

@@ -124,6 +124,33 @@ int run_cmd(Context& ctx) {
     }
 }
 
+// Podman's types and help placeholders for create's flags: string slices (several values per use,
+// comma-separated), --network an array, the placeholders its help shows.
+void podman_types(std::vector<cli::FlagSpec>& flags) {
+    static const char* const slices[] = {
+        "add-host", "annotation", "attach", "cap-add", "cap-drop", "cgroup-conf", "chrootdirs", "device",
+        "device-cgroup-rule", "device-read-bps", "device-read-iops", "device-write-bps", "device-write-iops", "dns",
+        "dns-option", "dns-search", "env-file", "expose", "gidmap", "group-add", "hostuser", "label-file", "log-opt",
+        "network-alias", "publish", "requires", "sysctl", "uidmap", "ulimit"};
+    static const std::pair<const char*, const char*> placeholders[] = {
+        {"arch", "ARCH"}, {"os", "OS"}, {"variant", "VARIANT"}, {"blkio-weight-device", "DEVICE_NAME:WEIGHT"},
+        {"memory", "<number>[<unit>]"}, {"memory-reservation", "<number>[<unit>]"}, {"shm-size", "<number>[<unit>]"},
+        {"tmpfs", "tmpfs"}};
+    for (auto& f : flags) {
+        for (const char* n : slices)
+            if (f.name == n) {
+                f.type = cli::FlagType::StringSlice;
+                f.value_name.clear();
+            }
+        for (const auto& [n, v] : placeholders)
+            if (f.name == n) f.value_name = v;
+        if (f.name == "network" || f.name == "preserve-fds") {
+            f.type = f.name == "network" ? cli::FlagType::StringList : cli::FlagType::Uint;
+            f.value_name.clear();
+        }
+    }
+}
+
 }  // namespace
 
 void register_run(cli::CommandTable& t) {
@@ -136,7 +163,14 @@ void register_run(cli::CommandTable& t) {
                     "burrow run --volume /var/hostdir:/var/ctrdir -i -t fedora /bin/bash"};
     run.flags = create_flags();
     for (auto& f : run_only_flags()) run.flags.push_back(f);
-    run.flags.push_back(help_flag());
+    run.flags.push_back(placeholder(string_flag("detach-keys", 0,
+                                                "Override the key sequence for detaching a container. Format is a single character [a-Z] "
+                                                "or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-cf`, "
+                                                "`@`, `^`, `[`, `\\`, `]`, `^` or `_`",
+                                                "ctrl-p,ctrl-q"),
+                                    "[a-Z]"));
+    run.flags.push_back(bool_flag("help", 0, ""));  // -h is --hostname here; Podman lists --help
+    podman_types(run.flags);
     run.min_args = 1;
     run.interspersed = false;
     run.handler = run_cmd;
@@ -154,7 +188,8 @@ void register_run(cli::CommandTable& t) {
     create.examples = {"burrow create alpine ls", "burrow create --annotation HELLO=WORLD alpine ls",
                        "burrow create -t -i --name myctr alpine ls"};
     create.flags = create_flags();
-    create.flags.push_back(help_flag());
+    create.flags.push_back(bool_flag("help", 0, ""));
+    podman_types(create.flags);
     create.min_args = 1;
     create.interspersed = false;
     create.handler = create_cmd;

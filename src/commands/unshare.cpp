@@ -6,6 +6,7 @@
 
 #include "base/error.hpp"
 #include "rootless/userns.hpp"
+#include "src/commands/common.hpp"
 #include "src/commands/register.hpp"
 #include "storage/store.hpp"
 
@@ -14,6 +15,8 @@ namespace burrow::commands {
 namespace {
 
 int unshare_cmd(cli::Context& ctx) {
+    if (ctx.flags.get_bool("rootless-netns"))  // slirp runs per container: there is no shared one to join
+        throw Error("--rootless-netns: burrow has no rootless network namespace to join (each container has its own network)");
     auto& store = ctx.store();
     std::vector<std::string> args{"__unshare"};
     if (ctx.args.empty()) {
@@ -47,6 +50,8 @@ void register_unshare(cli::CommandTable& t) {
         "with a private mount namespace. Without a command, runs $SHELL.";
     c.examples = {"burrow unshare id", "burrow unshare cat /proc/self/uid_map",
                   "burrow unshare rm -rf ~/.local/share/burrow"};
+    c.flags = {bool_flag("rootless-netns", 0, "Join the rootless network namespace used for CNI and netavark networking"),
+               help_flag()};
     c.interspersed = false;
     c.handler = unshare_cmd;
     t.add(std::move(c));
