@@ -190,8 +190,11 @@ int system_reset(Context& ctx) {
     if (!ctx.flags.get_bool("force")) {
         bool yes = false;
         try {
+            const auto& so = ctx.store().options();
             yes = ask("WARNING! This will remove:\n        - all containers\n        - all pods\n        - all images\n"
                       "        - all networks\n        - all build cache\n        - all machines\n        - all volumes\n"
+                      "        - the graphRoot directory: \"" + so.root + "\"\n"
+                      "        - the runRoot directory: \"" + so.runroot + "\"\n"
                       "Are you sure you want to continue? [y/N] ");
         } catch (const Error& e) {
             log_error(e.what());

@@ -3,6 +3,7 @@ as Podman 4.3 does them."""
 import io
 import json
 import os
+import subprocess
 import tarfile
 
 from conftest import assert_error
@@ -25,10 +26,11 @@ def test_export_import_roundtrip(env, bb, tmp_path):
     with open(tarpath, "rb") as f:
         data = f.read()
     # stdout, and stdin as "-"
-    p = env.popen("volume", "export", "my_vol")
-    out, _ = p.communicate(timeout=60)
-    assert p.returncode == 0 and "sub/y" in tarfile.open(fileobj=io.BytesIO(out.encode("latin-1", "replace"))).getnames()
-    env.run("volume", "import", "my_vol2", "-", input=data.decode("latin-1"))
+    p = subprocess.run(env.cmd("volume", "export", "my_vol"), env=env.environ, stdout=subprocess.PIPE, timeout=60)
+    assert p.returncode == 0 and "sub/y" in tarfile.open(fileobj=io.BytesIO(p.stdout)).getnames()
+    p = subprocess.run(env.cmd("volume", "import", "my_vol2", "-"), env=env.environ, input=data, timeout=60,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.returncode == 0 and p.stdout == b"", p.stderr
     assert env.run("run", "--rm", "-v", "my_vol2:/data", bb, "cat", "/data/test", "/data/sub/y").out == "hello\nx\n"
     env.run("volume", "create", "my_vol3")
     env.run("volume", "import", "my_vol3", str(tarpath))
@@ -165,6 +167,7 @@ def test_system_reset_removes_everything_and_ends_helpers(env, bb):
             holder = json.load(f)["pid"]
     res = env.run("system", "reset", input="n\n")
     assert "WARNING! This will remove:" in res.out
+    assert f'        - the graphRoot directory: "{env.root}"' in res.out.splitlines()
     assert env.run("ps", "-aq").out != ""
     env.run("system", "reset", "-f")
     assert env.run("ps", "-aq").out == ""
