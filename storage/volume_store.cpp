@@ -93,9 +93,15 @@ VolumeRecord VolumeStore::create(VolumeRecord v) {
     if (v.uid || v.gid) {
         try {
             store_.helpers().run(store_.idmap(), {"__chown", std::to_string(v.uid), std::to_string(v.gid), dir + "/_data"});
-        } catch (const Error&) {
+        } catch (const Error& e) {
             remove_tree(dir);
-            throw;
+            // Podman's words; without subordinate ids the only id there is is 0
+            std::string why = e.what();
+            auto colon = why.rfind(": ");
+            why = colon == std::string::npos ? why : why.substr(colon + 2);
+            for (auto& c : why) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            throw Error("chowning volume directory \"" + dir + "/_data\" to " + std::to_string(v.uid) + ":" +
+                        std::to_string(v.gid) + ": lchown " + dir + "/_data: " + why);
         }
     }
     atomic_write_file(dir + "/volume.json", to_json(v), 0600, false);

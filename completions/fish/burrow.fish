@@ -897,6 +897,8 @@ complete -c burrow -n '__fish_seen_subcommand_from volume' -a import -d 'Import 
 complete -c burrow -n '__fish_seen_subcommand_from import' -l help -s h -d 'Help for this command'
 complete -c burrow -n '__fish_seen_subcommand_from volume' -a mount -d 'Mount volume'
 complete -c burrow -n '__fish_seen_subcommand_from mount' -l help -s h -d 'Help for this command'
+complete -c burrow -n '__fish_seen_subcommand_from volume' -a reload -d 'reload all volumes from volume plugins'
+complete -c burrow -n '__fish_seen_subcommand_from reload' -l help -s h -d 'Help for this command'
 complete -c burrow -n '__fish_seen_subcommand_from volume' -a unmount -d 'Unmount volume'
 complete -c burrow -n '__fish_seen_subcommand_from unmount' -l help -s h -d 'Help for this command'
 complete -c burrow -n '__fish_seen_subcommand_from image' -a exists -d 'Check if an image exists in local storage'

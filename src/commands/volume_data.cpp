@@ -197,6 +197,17 @@ void register_volume_data(cli::CommandTable& t) {
     mnt.handler = mount_cmd;
     t.add(mnt);
 
+    // burrow has no volume plugins: nothing to add or remove, as Podman reports with none configured.
+    cli::Command reload;
+    reload.path = "volume reload";
+    reload.short_help = "reload all volumes from volume plugins";
+    reload.long_help = "Check all configured volume plugins and update the libpod database with all available volumes.\n\n"
+                       "  Existing volumes are also removed from the database when they are no longer present in the plugin.";
+    reload.flags = {help_flag()};
+    reload.max_args = 0;
+    reload.handler = [](Context&) { return 0; };
+    t.add(reload);
+
     cli::Command um;
     um.path = "volume unmount";
     um.aliases = {"umount"};

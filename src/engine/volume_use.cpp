@@ -13,6 +13,7 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/fs.hpp"
+#include "base/strings.hpp"
 #include "rootless/rootfs_session.hpp"
 #include "rootless/userns_holder.hpp"
 #include "src/engine/container_setup.hpp"
@@ -131,6 +132,34 @@ int first_use_in_rootfs(std::vector<Pending>& todo, const storage::ContainerConf
     return 0;
 }
 
+// Whether `dest` may exist in the container's rootfs: present in its upper dir or in a layer, or
+// reached through a symlink (then only the mounted rootfs can tell). Saves the rootfs session of
+// every start whose volume sits on a path the image lacks (its NeedsCopyUp stays true).
+bool may_exist_in_rootfs(storage::Store& store, const storage::ContainerConfig& cfg, const std::string& dest) {
+    std::vector<std::string> dirs{storage::ContainerStore(store).upper_dir(cfg.id)};
+    for (const auto& chain : cfg.layers) dirs.push_back(join_path(store.layer_dir(chain), "diff"));
+    std::vector<std::string> parts;
+    for (const auto& p : split(dest, '/'))
+        if (!p.empty()) parts.push_back(p);
+    for (const auto& d : dirs) {
+        UniqueFd at(::open(d.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!at) continue;
+        for (size_t i = 0; i < parts.size(); ++i) {
+            struct stat st {};
+            if (::fstatat(at.get(), parts[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno == ENOENT || errno == ENOTDIR) break;
+                return true;  // a directory of the subordinate ids we cannot search: ask the rootfs
+            }
+            if (S_ISLNK(st.st_mode) || i + 1 == parts.size()) return true;
+            if (!S_ISDIR(st.st_mode)) break;
+            UniqueFd next(::openat(at.get(), parts[i].c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!next) return true;
+            at = std::move(next);
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 void complete_volume_mount(const storage::VolumeStore& vs, const storage::VolumeRecord& rec, rootless::VolumeMount& v) {
@@ -172,7 +201,7 @@ void first_use_of_volumes(storage::Store& store, const storage::ContainerConfig&
                       std::find(m.options.begin(), m.options.end(), "nocopy") != m.options.end();
         Pending p;
         p.copy_up = rec->needs_copy_up && !nocopy && !mounted;
-        if (!p.copy_up && !rec->needs_chown) continue;
+        if (!rec->needs_chown && (!p.copy_up || !may_exist_in_rootfs(store, cfg, m.destination))) continue;
         std::string dir = is_bind ? volume_mount_data(*rec).device : vs.data_dir(rec->name);
         p.dir = UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!p.dir) throw_errno("open volume " + rec->name + " at `" + dir + "`");

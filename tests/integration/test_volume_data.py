@@ -6,6 +6,8 @@ import os
 import subprocess
 import tarfile
 
+import pytest
+
 from conftest import assert_error
 
 
@@ -13,6 +15,7 @@ def names(res):
     return sorted(res.out.split())
 
 
+@pytest.mark.solo
 def test_export_import_roundtrip(env, bb, tmp_path):
     env.run("volume", "create", "my_vol")
     env.run("run", "--rm", "-v", "my_vol:/data", bb, "sh", "-c", "echo hello >> /data/test; mkdir /data/sub; "
@@ -53,6 +56,7 @@ def test_export_import_errors(env, tmp_path):
                  "volume is using a driver local and volume is not mounted on ")
 
 
+@pytest.mark.solo
 def test_volume_mount_needs_unshare(env):
     env.run("volume", "create", "v")
     res = env.run("volume", "mount", "v", check=False)
@@ -63,6 +67,7 @@ def test_volume_mount_needs_unshare(env):
     assert res.rc == 125 and 'Error: no volume with name "nosuch" found: no such volume' in res.err
     assert env.run("volume", "unmount", "v").out == "v\n"
     assert env.run("volume", "umount", "v").out == "v\n"
+    assert env.run("volume", "reload").out == ""
 
 
 def test_volume_mount_tmpfs_inside_unshare(env):
@@ -157,6 +162,7 @@ def test_system_prune_volumes(env, bb):
     assert names(env.run("volume", "ls", "-q")) == ["used"]
 
 
+@pytest.mark.solo
 def test_system_reset_removes_everything_and_ends_helpers(env, bb):
     env.run("volume", "create", "v")
     env.run("run", "-d", "--name", "up", "-v", "v:/x", bb, "sleep", "100")
