@@ -36,6 +36,9 @@ void copy_tree_at(int src_dir, const std::string& src_name, int dst_dir, const s
 // Total bytes allocated under a tree (st_blocks*512 for files, not following links).
 uint64_t tree_size(const std::string& path);
 UniqueFd open_or_throw(const std::string& path, int flags, mode_t mode = 0);
+// `path` opened under directory fd `root` with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS):
+// absolute links and ".." stay inside `root`. Invalid fd (errno set) on failure.
+UniqueFd open_in_root(int root, const std::string& path, int flags, mode_t mode = 0);
 
 // The user's home and XDG directories, with the fallbacks the XDG spec gives.
 std::string home_dir();

@@ -170,7 +170,9 @@ private:
     void volume(const VolumeMount& v) {
         unsigned long extra = (v.nosuid ? MS_NOSUID : 0) | (v.nodev ? MS_NODEV : 0) | (v.noexec ? MS_NOEXEC : 0);
         if (v.tmpfs) {
-            mount("tmpfs", v.destination, extra | (v.read_only ? MS_RDONLY : 0), v.tmpfs_options);
+            std::string fs = v.fstype.empty() ? "tmpfs" : v.fstype;
+            mount(fs, v.destination, extra | (v.read_only ? MS_RDONLY : 0), v.tmpfs_options);
+            if (!v.device.empty()) ops_.back().source = v.device;
             return;
         }
         bind(v.source, v.destination, !v.source_is_dir, false, "bind volume " + v.destination,

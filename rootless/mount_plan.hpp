@@ -21,7 +21,9 @@ struct VolumeMount {
     bool tmpfs = false;
     bool read_only = false;
     bool recursive = true;    // rbind
-    std::string tmpfs_options;  // "size=…,mode=…" for tmpfs
+    std::string tmpfs_options;  // "size=…,mode=…" for tmpfs (the data of any filesystem mount)
+    std::string fstype;         // with tmpfs: the filesystem ("" = tmpfs), e.g. of `volume create -o type=`
+    std::string device;         // with tmpfs: the mount's source ("" = the fstype)
     bool nosuid = false, nodev = false, noexec = false;
     bool source_is_dir = true;  // decides mkdir or touch of the target
 };

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -58,6 +59,22 @@ UniqueFd recorded(const std::string& file, const std::string& want) {
 }
 
 }  // namespace
+
+void stop_shared_userns(const std::string& runroot) {
+    auto text = read_file_if_exists(runroot + "/userns.json");
+    if (!text) return;
+    try {
+        auto j = nlohmann::json::parse(*text);
+        pid_t pid = j.value("pid", 0);
+        auto st = start_time(pid);
+        if (pid <= 0 || !st || *st != j.value("start", uint64_t{0})) return;
+        int pfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+        if (pfd < 0) return;
+        UniqueFd fd(pfd);
+        if (start_time(pid) == st) ::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0);
+    } catch (const nlohmann::json::exception&) {
+    }
+}
 
 UniqueFd shared_userns(const IdMapping& map, const std::string& runroot) {
     if (runroot.empty() || std::getenv("BURROW_NO_SHARED_USERNS")) return {};

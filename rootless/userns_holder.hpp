@@ -16,6 +16,9 @@ namespace burrow::rootless {
 // Invalid fd when no holder can be had (the caller then makes its own namespace).
 UniqueFd shared_userns(const IdMapping& map, const std::string& runroot);
 
+// Ends the recorded holder of `runroot` (system reset), if it still runs; no-op otherwise.
+void stop_shared_userns(const std::string& runroot);
+
 // Entry point of the hidden `__pause` subcommand: the holder itself.
 int pause_helper_main(int argc, char** argv);
 

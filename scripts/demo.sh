@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command: install, build, then as an unprivileged user start a local
 # registry, put a busybox image in it with skopeo (built by buildah from busybox-static),
-# `burrow pull` it and list it with `burrow images`. Everything stays on 127.0.0.1.
+# `burrow pull` it, list it with `burrow images`, run a container from it (`run --rm`) and serve
+# a page from busybox httpd published with `-p`, read back with curl. Everything stays on
+# 127.0.0.1.
 #
 # As root the demo runs as the user burrow-sub (created with /etc/subuid ranges if missing);
 # as a normal user it runs as that user and uses sudo only to install packages.
@@ -49,7 +51,8 @@ REG_PID=""
 cleanup() {
   [ -n "$REG_PID" ] && /usr/bin/python3 "$REGPY" stop "$REG_PID"
   # The store holds files owned by subordinate ids: remove them inside our user namespace.
-  "$BURROW" --root "$W/store" --runroot "$W/run" rmi -a >/dev/null 2>&1 || true
+  "$BURROW" --root "$W/store" --runroot "$W/run" rm -a -f -t 0 >/dev/null 2>&1 || true
+  "$BURROW" --root "$W/store" --runroot "$W/run" system reset -f >/dev/null 2>&1 || true
   if ! rm -rf "$W" 2>/dev/null; then
     su=$(grep -m1 -E "^($(id -un)|$(id -u)):" /etc/subuid | cut -d: -f2,3 | tr : ,)
     sg=$(grep -m1 -E "^($(id -un)|$(id -u)):" /etc/subgid | cut -d: -f2,3 | tr : ,)
@@ -86,7 +89,25 @@ start=$EPOCHREALTIME
 
 printf '\n== 7. burrow images\n'
 "${B[@]}" images
-printf '\ndemo finished: the image was pulled by %s into %s (removed again now)\n' "$(id -un)" "$W/store"
+
+IMG="$REGISTRY_HOST/demo/busybox:latest"
+printf '\n== 8. burrow run --rm %s sh -c ...\n' "$IMG"
+"${B[@]}" run --rm "$IMG" sh -c 'echo "hello from a burrow container: $(uname -n), uid $(id -u), $(ls /bin | wc -l) programs in /bin"'
+
+PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+printf '\n== 9. burrow run -d --rm -p 127.0.0.1:%s:8080 %s httpd\n' "$PORT" "$IMG"
+CID=$("${B[@]}" run -d --rm -p "127.0.0.1:$PORT:8080" "$IMG" \
+  sh -c 'mkdir -p /www && echo "<h1>served by busybox httpd in a burrow container</h1>" > /www/index.html && exec httpd -f -p 8080 -h /www')
+echo "container ${CID:0:12} is up"
+printf '\n== 10. curl http://127.0.0.1:%s/\n' "$PORT"
+ok=""
+for _ in $(seq 50); do
+  if curl -fsS "http://127.0.0.1:$PORT/"; then ok=1; break; fi
+  sleep 0.1
+done
+"${B[@]}" stop -t 0 "$CID" >/dev/null
+[ -n "$ok" ] || { echo "the web server did not answer" >&2; exit 1; }
+printf '\ndemo finished: the image was pulled by %s into %s and ran as a container (all removed again now)\n' "$(id -un)" "$W/store"
 EOS
 )
 

@@ -26,7 +26,8 @@ int64_t now_ns() {
 std::string to_json(const VolumeRecord& v) {
     nlohmann::json j{{"name", v.name},         {"driver", v.driver},   {"labels", v.labels},
                      {"options", v.options},   {"created", v.created}, {"anonymous", v.anonymous},
-                     {"needs_copy_up", v.needs_copy_up}, {"needs_chown", v.needs_chown}};
+                     {"needs_copy_up", v.needs_copy_up}, {"needs_chown", v.needs_chown},
+                     {"uid", v.uid},           {"gid", v.gid},         {"mount_count", v.mount_count}};
     return j.dump(1);
 }
 
@@ -41,6 +42,9 @@ VolumeRecord from_json(const std::string& text) {
     v.anonymous = j.value("anonymous", false);
     v.needs_copy_up = j.value("needs_copy_up", true);
     v.needs_chown = j.value("needs_chown", true);
+    v.uid = j.value("uid", 0);
+    v.gid = j.value("gid", 0);
+    v.mount_count = j.value("mount_count", 0u);
     return v;
 }
 
@@ -53,6 +57,13 @@ bool valid_volume_name(const std::string& n) {
     });
 }
 
+bool volume_needs_mount(const VolumeRecord& v) {
+    size_t ignored = 0;
+    for (const char* k : {"UID", "GID", "SIZE", "NOQUOTA", "nocopy", "copy"}) ignored += v.options.count(k);
+    if (ignored > 0) ++ignored;  // uid/gid also leave an "o"
+    return v.options.size() > ignored;
+}
+
 VolumeStore::VolumeStore(Store& store) : store_(store) {}
 
 std::string VolumeStore::data_dir(const std::string& name) const { return store_.root() + "/volumes/" + name + "/_data"; }
@@ -60,17 +71,39 @@ std::string VolumeStore::data_dir(const std::string& name) const { return store_
 VolumeRecord VolumeStore::create(const std::string& name, const std::map<std::string, std::string>& labels,
                                  const std::map<std::string, std::string>& options, bool anonymous) {
     VolumeRecord v;
-    v.name = name.empty() ? random_hex(32) : name;
-    v.anonymous = anonymous || name.empty();
-    if (!valid_volume_name(v.name))
-        throw Error("running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    v.name = name;
+    v.anonymous = anonymous;
     v.labels = labels;
     v.options = options;
+    return create(std::move(v));
+}
+
+VolumeRecord VolumeStore::create(VolumeRecord v) {
+    if (v.name.empty()) {
+        v.name = random_hex(32);
+        v.anonymous = true;
+    }
+    if (!valid_volume_name(v.name))
+        throw Error("running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
     v.created = now_ns();
     auto lock = store_.lock_exclusive();
     std::string dir = store_.root() + "/volumes/" + v.name;
     if (path_exists(dir + "/volume.json")) throw Error("volume with name " + v.name + " already exists: volume already exists");
     mkdir_p(dir + "/_data", 0755);
+    if (v.uid || v.gid) {
+        try {
+            store_.helpers().run(store_.idmap(), {"__chown", std::to_string(v.uid), std::to_string(v.gid), dir + "/_data"});
+        } catch (const Error& e) {
+            remove_tree(dir);
+            // Podman's words; without subordinate ids the only id there is is 0
+            std::string why = e.what();
+            auto colon = why.rfind(": ");
+            why = colon == std::string::npos ? why : why.substr(colon + 2);
+            for (auto& c : why) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            throw Error("chowning volume directory \"" + dir + "/_data\" to " + std::to_string(v.uid) + ":" +
+                        std::to_string(v.gid) + ": lchown " + dir + "/_data: " + why);
+        }
+    }
     atomic_write_file(dir + "/volume.json", to_json(v), 0600, false);
     return v;
 }
@@ -103,6 +136,13 @@ std::optional<VolumeRecord> VolumeStore::get(const std::string& name) const {
     }
 }
 
+void VolumeStore::update(const VolumeRecord& v) {
+    auto lock = store_.lock_exclusive();
+    std::string dir = store_.root() + "/volumes/" + v.name;
+    if (!path_exists(dir + "/volume.json")) throw Error("no volume with name \"" + v.name + "\" found: no such volume");
+    atomic_write_file(dir + "/volume.json", to_json(v), 0600, false);
+}
+
 void VolumeStore::remove(const std::string& name) {
     auto lock = store_.lock_exclusive();
     std::string dir = store_.root() + "/volumes/" + name;
@@ -131,6 +171,16 @@ std::vector<std::string> VolumeStore::users(const std::string& name) const {
                 break;
             }
     return out;
+}
+
+unsigned VolumeStore::running_users(const std::string& name) const {
+    ContainerStore cs(store_);
+    unsigned n = 0;
+    for (const auto& id : users(name)) {
+        auto st = cs.state(id).status;
+        if (st == Status::running || st == Status::stopping) ++n;
+    }
+    return n;
 }
 
 }  // namespace burrow::storage

@@ -20,7 +20,13 @@ struct VolumeRecord {
     bool anonymous = false;
     bool needs_copy_up = true;
     bool needs_chown = true;
+    int uid = 0, gid = 0;  // -o o=uid=N,gid=N: owner of _data at create (Podman's UID/GID, 0 = unset)
+    unsigned mount_count = 0;  // `volume mount`s not yet unmounted (containers are counted live)
 };
+
+// Podman's rule: a local volume needs a mount when it has options beyond uid, gid, size, noquota,
+// copy and nocopy (type=tmpfs, device=…, o=…).
+bool volume_needs_mount(const VolumeRecord& v);
 
 class VolumeStore {
 public:
@@ -32,14 +38,21 @@ public:
     // or existing name (exit 125).
     VolumeRecord create(const std::string& name, const std::map<std::string, std::string>& labels,
                         const std::map<std::string, std::string>& options, bool anonymous = false);
+    // The same from a filled-in record (name "" = anonymous; labels, options, uid/gid, the
+    // copy-up and chown flags are kept; created is set here).
+    VolumeRecord create(VolumeRecord v);
     std::vector<VolumeRecord> list() const;
     std::optional<VolumeRecord> get(const std::string& name) const;
+    // Rewrites the record of an existing volume (copy-up and chown flags, mount count).
+    void update(const VolumeRecord& v);
     // Removes the record and its data. The caller checked that no container uses it.
     void remove(const std::string& name);
     // The data dir of `name`, creating the volume when it does not exist (used by run -v NAME:/dst).
     std::string ensure(const std::string& name);
     // Names of the containers whose config mounts volume `name`.
     std::vector<std::string> users(const std::string& name) const;
+    // Containers using `name` that are running now.
+    unsigned running_users(const std::string& name) const;
 
 private:
     Store& store_;

@@ -307,6 +307,19 @@ void write_tar(int dir, const std::string& name, const std::string& as, int out)
     write_all(out, zeros, sizeof zeros);
 }
 
+void write_tar_contents(int dir, int out) {
+    DIR* d = ::fdopendir(::dup(dir));
+    if (!d) throw_errno("opendir");
+    std::vector<std::string> names;
+    while (auto* e = ::readdir(d))
+        if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) write_entry(dir, n, n, out);
+    static const char zeros[2 * kBlock] = {};
+    write_all(out, zeros, sizeof zeros);
+}
+
 void extract_tar(int in, int root, const std::string& base_dir) {
     std::string base = clean_tar_name(base_dir);
     std::map<std::string, std::string> pax;

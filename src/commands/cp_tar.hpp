@@ -10,6 +10,10 @@ namespace burrow::commands {
 // its entries named from `as`, then the two zero blocks that end an archive.
 void write_tar(int dir, const std::string& name, const std::string& as, int out);
 
+// Writes what directory fd `dir` holds (not the directory itself), entries named relative to
+// it ("a/", "a/b"), then the end of the archive: `volume export`.
+void write_tar_contents(int dir, int out);
+
 // Extracts the archive on `in` into the directory `base` (relative) under directory fd `root`
 // (the container's "/"): every entry resolves with openat2(RESOLVE_IN_ROOT) from `root`, so
 // absolute links and ".." in links stay inside; entry names with ".." are refused.

@@ -281,6 +281,7 @@ void more_options(const ParsedFlags& f, engine::CreateOptions& o) {
     if (sp != "default" && sp != "image") throw Error("invalid seccomp policy \"" + sp + "\": valid policies are [default image]");
     std::string iv = f.get_string("image-volume");
     if (iv != "bind" && iv != "tmpfs" && iv != "ignore") throw Error("invalid image-volume type \"" + iv + "\". Pick one of bind, tmpfs, or ignore");
+    if (f.changed("image-volume")) o.image_volume = iv;
     if (f.changed("userns") && (f.changed("uidmap") || f.changed("gidmap") || f.changed("subuidname") || f.changed("subgidname")))
         throw Error("--userns and --uidmap/--gidmap/--subuidname/--subgidname are mutually exclusive");
     if (f.changed("init-ctr") && o.pod.empty() && o.pod_id_file.empty()) throw Error("must specify pod value with init-ctr");

@@ -13,6 +13,7 @@
 #include "src/commands/common.hpp"
 #include "src/commands/container_view.hpp"
 #include "src/commands/register.hpp"
+#include "rootless/userns_holder.hpp"
 #include "src/engine/lifecycle.hpp"
 #include "storage/container_store.hpp"
 #include "storage/store.hpp"
@@ -189,8 +190,11 @@ int system_reset(Context& ctx) {
     if (!ctx.flags.get_bool("force")) {
         bool yes = false;
         try {
+            const auto& so = ctx.store().options();
             yes = ask("WARNING! This will remove:\n        - all containers\n        - all pods\n        - all images\n"
                       "        - all networks\n        - all build cache\n        - all machines\n        - all volumes\n"
+                      "        - the graphRoot directory: \"" + so.root + "\"\n"
+                      "        - the runRoot directory: \"" + so.runroot + "\"\n"
                       "Are you sure you want to continue? [y/N] ");
         } catch (const Error& e) {
             log_error(e.what());
@@ -207,11 +211,19 @@ int system_reset(Context& ctx) {
             log_error(e.what());
         }
     }
-    // Whatever is left (images, layers, volumes, records) goes with the store's directories.
+    // Whatever is left (images, layers, volumes, records) goes with the store's directories; then
+    // the holder of the shared user namespace (Podman's pause process) is ended.
     const auto& o = store.options();
     for (const auto& dir : {o.root, o.runroot}) {
         if (dir.empty() || !path_exists(dir)) continue;
-        for (const auto& name : list_dir(dir)) store.remove_owned_tree(dir + "/" + name);
+        for (const auto& name : list_dir(dir)) {
+            if (dir == o.runroot && name == "userns.json") continue;  // read below
+            store.remove_owned_tree(dir + "/" + name);
+        }
+    }
+    if (!o.runroot.empty()) {
+        rootless::stop_shared_userns(o.runroot);
+        ::unlink((o.runroot + "/userns.json").c_str());
     }
     return 0;
 }

@@ -2,17 +2,26 @@
 #include <fnmatch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <regex>
 
 #include "base/error.hpp"
+#include "base/strings.hpp"
 #include "src/cli/print.hpp"
 #include "src/commands/common.hpp"
+#include "src/commands/container_view.hpp"
 #include "src/commands/register.hpp"
 #include "src/output/format.hpp"
 #include "src/output/template.hpp"
 #include "src/engine/lifecycle.hpp"
+#include "src/engine/volume_options.hpp"
+#include "src/engine/volume_use.hpp"
 #include "storage/container_store.hpp"
 #include "storage/store.hpp"
 #include "storage/volume_store.hpp"
@@ -24,6 +33,8 @@ using nlohmann::json;
 using ojson = nlohmann::ordered_json;
 using storage::VolumeRecord;
 using storage::VolumeStore;
+
+void register_volume_data(cli::CommandTable& t);  // volume_data.cpp
 
 namespace {
 
@@ -53,6 +64,7 @@ std::string go_rfc3339_nano(int64_t ns) {
 }
 
 ojson inspect_json(const VolumeStore& vs, const VolumeRecord& v) {
+    // Podman's define.InspectVolumeData: UID, GID, Anonymous, NeedsCopyUp, NeedsChown are omitempty.
     ojson j;
     j["Name"] = v.name;
     j["Driver"] = v.driver;
@@ -61,9 +73,12 @@ ojson inspect_json(const VolumeStore& vs, const VolumeRecord& v) {
     j["Labels"] = v.labels;
     j["Scope"] = "local";
     j["Options"] = v.options;
-    j["MountCount"] = 0;
-    j["NeedsCopyUp"] = v.needs_copy_up;
-    j["NeedsChown"] = v.needs_chown;
+    if (v.uid) j["UID"] = v.uid;
+    if (v.gid) j["GID"] = v.gid;
+    if (v.anonymous) j["Anonymous"] = true;
+    j["MountCount"] = engine::volume_mount_count(vs, v);
+    if (v.needs_copy_up) j["NeedsCopyUp"] = true;
+    if (v.needs_chown) j["NeedsChown"] = true;
     return j;
 }
 
@@ -76,54 +91,114 @@ std::map<std::string, std::string> key_values(const std::vector<std::string>& li
     return m;
 }
 
-// --filter name=, label=, driver=, dangling=
-bool matches(const VolumeStore& vs, const VolumeRecord& v, const std::vector<std::string>& filters) {
+// Podman's OutputErrors: every error but the last on stderr, the last one returned.
+[[noreturn]] void throw_errors(const std::vector<std::string>& errs, int code) {
+    for (size_t i = 0; i + 1 < errs.size(); ++i) std::fprintf(stderr, "Error: %s\n", errs[i].c_str());
+    std::fflush(stderr);
+    throw Error(errs.back(), code);
+}
+
+// One --filter of `volume ls` / `volume prune`, as Podman 4.3's GenerateVolumeFilters reads it.
+using VolumePredicate = std::function<bool(const VolumeRecord&)>;
+
+std::string regex_error_text(const std::regex_error& e, const std::string& re) {
+    const char* what = "invalid regular expression";
+    switch (e.code()) {
+        case std::regex_constants::error_brack: what = "missing closing ]"; break;
+        case std::regex_constants::error_paren: what = "missing closing )"; break;
+        case std::regex_constants::error_escape: what = "trailing backslash at end of expression"; break;
+        case std::regex_constants::error_badrepeat: what = "missing argument to repetition operator"; break;
+        default: break;
+    }
+    return std::string("error parsing regexp: ") + what + ": `" + re + "`";
+}
+
+VolumePredicate volume_filter(const VolumeStore& vs, const std::string& key, const std::string& val) {
+    if (key == "name") {
+        std::shared_ptr<std::regex> re;
+        try {
+            re = std::make_shared<std::regex>(val, std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+            throw Error(regex_error_text(e, val));
+        }
+        return [re](const VolumeRecord& v) { return std::regex_search(v.name, *re); };
+    }
+    if (key == "driver") return [val](const VolumeRecord& v) { return v.driver == val; };
+    if (key == "scope") return [val](const VolumeRecord&) { return val == "local"; };
+    if (key == "label") {
+        auto eq = val.find('=');
+        std::string k = val.substr(0, eq);
+        std::optional<std::string> want;
+        if (eq != std::string::npos) want = val.substr(eq + 1);
+        return [k, want](const VolumeRecord& v) {
+            auto it = v.labels.find(k);
+            return it != v.labels.end() && (!want || it->second == *want);
+        };
+    }
+    if (key == "opt") {
+        auto eq = val.find('=');
+        std::string k = val.substr(0, eq), want = eq == std::string::npos ? "" : val.substr(eq + 1);
+        return [k, want](const VolumeRecord& v) {
+            auto it = v.options.find(k);
+            return it != v.options.end() && (want.empty() || it->second == want);
+        };
+    }
+    if (key == "until") {
+        int64_t now = static_cast<int64_t>(now_seconds()) * 1000000000LL;
+        auto ns = parse_input_time(val, true, now);
+        if (!ns) throw Error("failed to parse value as time or duration: \"" + val + "\"");
+        int64_t until = *ns;
+        return [until](const VolumeRecord& v) { return v.created < until; };
+    }
+    if (key == "dangling") {
+        std::string l = to_lower(val);
+        bool want;
+        if (l == "true" || l == "1") want = true;
+        else if (l == "false" || l == "0") want = false;
+        else throw Error("\"" + val + "\" is not a valid value for the \"dangling\" filter - must be true or false");
+        return [&vs, want](const VolumeRecord& v) { return vs.users(v.name).empty() == want; };
+    }
+    throw Error("\"" + key + "\" is an invalid volume filter");
+}
+
+// Podman 4.3 keeps a volume that passes any one of the filters (Runtime.Volumes ORs them).
+std::vector<VolumePredicate> parse_volume_filters(const VolumeStore& vs, const std::vector<std::string>& filters) {
+    std::vector<VolumePredicate> out;
     for (const auto& f : filters) {
         auto eq = f.find('=');
-        if (eq == std::string::npos) throw Error("invalid filter \"" + f + "\"");
-        std::string k = f.substr(0, eq), val = f.substr(eq + 1);
-        if (k == "name") {
-            if (::fnmatch(val.c_str(), v.name.c_str(), 0) != 0 && v.name.find(val) == std::string::npos) return false;
-        } else if (k == "label") {
-            auto e2 = val.find('=');
-            std::string lk = val.substr(0, e2);
-            auto it = v.labels.find(lk);
-            if (it == v.labels.end()) return false;
-            if (e2 != std::string::npos && it->second != val.substr(e2 + 1)) return false;
-        } else if (k == "driver") {
-            if (v.driver != val) return false;
-        } else if (k == "dangling") {
-            bool dangling = vs.users(v.name).empty();
-            if ((val == "true" || val == "1") != dangling) return false;
-        } else {
-            throw Error("invalid filter \"" + k + "\"");
-        }
+        if (eq == std::string::npos) throw Error("filter input must be in the form of filter=value: " + f + " is invalid");
+        out.push_back(volume_filter(vs, f.substr(0, eq), f.substr(eq + 1)));
     }
-    return true;
+    return out;
+}
+
+bool matches_any(const std::vector<VolumePredicate>& preds, const VolumeRecord& v) {
+    if (preds.empty()) return true;
+    return std::any_of(preds.begin(), preds.end(), [&](const VolumePredicate& p) { return p(v); });
 }
 
 int create_cmd(Context& ctx) {
-    std::string driver = ctx.flags.get_string("driver");
-    if (!driver.empty() && driver != "local") throw Error("volume driver \"" + driver + "\" is not supported: only local volumes");
+    engine::VolumeCreateOptions o;
+    o.name = ctx.args.empty() ? "" : ctx.args[0];
+    o.driver = ctx.flags.get_string("driver");
+    o.labels = key_values(ctx.flags.get_list("label"));
+    o.options = ctx.flags.get_list("opt");
+    VolumeRecord rec = engine::volume_record_from(o);
     VolumeStore vs(ctx.store());
-    auto v = vs.create(ctx.args.empty() ? "" : ctx.args[0], key_values(ctx.flags.get_list("label")),
-                       key_values(ctx.flags.get_list("opt")));
+    auto v = vs.create(std::move(rec));
     std::printf("%s\n", v.name.c_str());
     return 0;
 }
 
 int ls_cmd(Context& ctx) {
+    if (ctx.flags.get_bool("quiet") && ctx.flags.changed("format"))
+        throw Error("quiet and format flags cannot be used together");
     VolumeStore vs(ctx.store());
+    auto preds = parse_volume_filters(vs, ctx.flags.get_list("filter"));
     std::vector<json> rows;
-    auto filters = ctx.flags.get_list("filter");
     for (const auto& v : vs.list()) {
-        if (!matches(vs, v, filters)) continue;
-        json r = json(inspect_json(vs, v));
-        rows.push_back(r);
-    }
-    if (ctx.flags.get_bool("quiet")) {
-        for (const auto& r : rows) std::printf("%s\n", r["Name"].get<std::string>().c_str());
-        return 0;
+        if (!matches_any(preds, v)) continue;
+        rows.push_back(json(inspect_json(vs, v)));
     }
     std::string format = ctx.flags.get_string("format");
     if (output::is_json_format(format)) {
@@ -132,9 +207,16 @@ int ls_cmd(Context& ctx) {
         cli::print_out(output::go_json(arr, 2) + "\n");
         return 0;
     }
+    if (rows.empty()) return 0;
+    if (ctx.flags.get_bool("quiet")) {
+        for (const auto& r : rows) std::printf("%s\n", r["Name"].get<std::string>().c_str());
+        return 0;
+    }
     json headers{{"Driver", "DRIVER"}, {"Name", "VOLUME NAME"}, {"Mountpoint", "MOUNTPOINT"}, {"CreatedAt", "CREATED AT"},
-                 {"Scope", "SCOPE"}, {"Labels", "LABELS"}, {"Options", "OPTIONS"}};
-    print_rows(format, kTable, rows, headers, ctx.flags.get_bool("noheading"), "volumes", "entities.VolumeListReport");
+                 {"Scope", "SCOPE"}, {"Labels", "LABELS"}, {"Options", "OPTIONS"}, {"MountCount", "MOUNT COUNT"},
+                 {"NeedsCopyUp", "NEEDS COPY UP"}, {"NeedsChown", "NEEDS CHOWN"}, {"Anonymous", "ANONYMOUS"},
+                 {"UID", "UID"}, {"GID", "GID"}};
+    print_rows(format, kTable, rows, headers, ctx.flags.get_bool("noheading"), "volumes", "*entities.VolumeInspectReport");
     return 0;
 }
 
@@ -167,7 +249,12 @@ int inspect_cmd(Context& ctx) {
         for (const auto& j : found) out += t.execute(json::parse(j.dump()), "*entities.VolumeInspectReport");
         cli::print_out(out);
     }
-    if (!errs.empty()) throw Error(errs.front());
+    if (!errs.empty()) {
+        // Podman's inspect: the later errors on stderr, the first one returned.
+        std::fflush(stdout);
+        for (size_t i = 1; i < errs.size(); ++i) std::fprintf(stderr, "error inspecting object: %s\n", errs[i].c_str());
+        throw Error("inspecting object: " + errs.front());
+    }
     return 0;
 }
 
@@ -175,13 +262,18 @@ int rm_cmd(Context& ctx) {
     VolumeStore vs(ctx.store());
     bool force = ctx.flags.get_bool("force");
     std::vector<std::string> names = ctx.args;
-    if (ctx.flags.get_bool("all"))
+    if (ctx.flags.get_bool("all")) {
+        if (!names.empty()) throw Error("choose either one or more volumes or all");
         for (const auto& v : vs.list()) names.push_back(v.name);
-    if (names.empty()) throw Error("choose either one or more volumes or all");
+    } else if (names.empty()) {
+        throw Error("choose either one or more volumes or all");
+    }
     std::vector<std::string> errs;
     int code = 0;
+    unsigned timeout = static_cast<unsigned>(std::atoi(ctx.flags.get_string("time").c_str()));
     for (const auto& n : names) {
         if (!vs.get(n)) {
+            if (force) continue;  // Podman: -f makes a missing volume no error
             errs.push_back("no volume with name \"" + n + "\" found: no such volume");
             code = code ? code : 1;
             continue;
@@ -189,9 +281,7 @@ int rm_cmd(Context& ctx) {
         auto users = vs.users(n);
         if (!users.empty()) {
             if (!force) {
-                std::string list;
-                for (const auto& u : users) list += (list.empty() ? "" : ", ") + u;
-                errs.push_back("volume " + n + " is being used by the following container(s): " + list +
+                errs.push_back("volume " + n + " is being used by the following container(s): " + join(users, ", ") +
                                ": volume is being used");
                 code = code ? code : 2;
                 continue;
@@ -199,25 +289,43 @@ int rm_cmd(Context& ctx) {
             // -f removes the containers that use it (stopping running ones), as Podman does.
             for (const auto& id : users)
                 if (auto c = storage::ContainerStore(ctx.store()).config(id))
-                    engine::remove_container(ctx.store(), *c, true, static_cast<unsigned>(std::atoi(ctx.flags.get_string("time").c_str())));
+                    engine::remove_container(ctx.store(), *c, true, timeout);
         }
+        if (!vs.get(n)) continue;  // an anonymous volume that went with its container
         vs.remove(n);
         std::printf("%s\n", n.c_str());
         std::fflush(stdout);
     }
-    if (!errs.empty()) throw Error(combine_errors(errs), code);
+    if (!errs.empty()) throw_errors(errs, code);
     return 0;
+}
+
+// Podman reads one line and looks at its first letter; EOF is an error.
+bool ask_line() {
+    std::fflush(stdout);
+    std::string answer;
+    if (!std::getline(std::cin, answer)) throw Error("EOF");
+    return !answer.empty() && (answer[0] == 'y' || answer[0] == 'Y');
 }
 
 int prune_cmd(Context& ctx) {
     VolumeStore vs(ctx.store());
-    auto filters = ctx.flags.get_list("filter");
-    if (!ctx.flags.get_bool("force") && ::isatty(0)) {
-        if (!confirm("WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n"))
+    auto preds = parse_volume_filters(vs, ctx.flags.get_list("filter"));
+    auto unused = [&](const VolumeRecord& v) { return vs.users(v.name).empty() && matches_any(preds, v); };
+    if (!ctx.flags.get_bool("force")) {
+        std::string out = "WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n";
+        std::string names;
+        for (const auto& v : vs.list())
+            if (unused(v)) names += v.name + "\n";
+        if (names.empty()) {
+            cli::print_out(out + "No dangling volumes found\n");
             return 0;
+        }
+        cli::print_out(out + names + "Are you sure you want to continue? [y/N] ");
+        if (!ask_line()) return 0;
     }
     for (const auto& v : vs.list()) {
-        if (!vs.users(v.name).empty() || !matches(vs, v, filters)) continue;
+        if (!unused(v)) continue;
         vs.remove(v.name);
         std::printf("%s\n", v.name.c_str());
     }
@@ -305,13 +413,15 @@ void register_volume(cli::CommandTable& t) {
     cli::Command exists;
     exists.path = "volume exists";
     exists.use = "VOLUME";
-    exists.short_help = "Check if volume exists";
+    exists.short_help = "Volume exists";
     exists.long_help = "If the named volume exists in local storage, podman volume exists exits with 0, otherwise the exit code will be 1.";
     exists.flags = {help_flag()};
     exists.min_args = 1;
     exists.max_args = 1;
     exists.handler = exists_cmd;
     t.add(exists);
+
+    register_volume_data(t);
 }
 
 }  // namespace burrow::commands

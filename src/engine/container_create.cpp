@@ -17,6 +17,7 @@
 #include "net/network_options.hpp"
 #include "net/port_mapping.hpp"
 #include "src/engine/containers_conf.hpp"
+#include "src/engine/volume_options.hpp"
 #include "src/engine/create_spec.hpp"
 #include "src/engine/image_pull.hpp"
 #include "src/engine/lifecycle.hpp"
@@ -173,6 +174,7 @@ ContainerConfig create_container(storage::Store& store, const CreateOptions& f) 
     defaults.env.insert(defaults.env.begin(), conf.env.begin(), conf.env.end());
     RootfsReader reader = [&](const std::string& p) { return read_layered_file(store, image.layers, p); };
     ContainerConfig cfg = build_container_config(f, defaults, reader);
+    add_image_volumes(cfg.mounts, defaults.volumes, f.image_volume.empty() ? conf.image_volume_mode : f.image_volume);
     cfg.image_id = image.id;
     cfg.raw_image_name = f.image;
     cfg.image_name = image.names.empty() ? image.id : image.names.front();

@@ -18,6 +18,7 @@
 #include "rootless/userns.hpp"
 #include "rootless/userns_holder.hpp"
 #include "storage/store.hpp"
+#include "src/engine/volume_use.hpp"
 #include "storage/volume_store.hpp"
 
 namespace burrow::engine {
@@ -86,6 +87,7 @@ std::vector<rootless::VolumeMount> container_volumes(storage::Store& store, cons
         } else if (m.type == "volume") {
             storage::VolumeStore volumes(store);
             v.source = volumes.ensure(m.source);
+            if (auto rec = volumes.get(m.source)) complete_volume_mount(volumes, *rec, v);
         } else {
             v.source = m.source;
             struct stat st {};

@@ -208,6 +208,7 @@ void merge_text(ContainersConf& conf, std::string_view text, const std::string& 
         TableReader e(section(root, "engine"), "engine", conf, path);
         e.str("cgroup_manager", conf.cgroup_manager);
         e.str("events_logger", conf.events_logger);
+        e.str("image_volume_mode", conf.image_volume_mode);
         e.str("events_logfile_path", conf.events_logfile_path);
         e.size("events_logfile_max_size", conf.events_logfile_max_size);
         e.str("runtime", conf.runtime);

@@ -32,6 +32,7 @@ struct ContainersConf {
     // [engine]
     std::string cgroup_manager = "systemd";
     std::string events_logger = "file";
+    std::string image_volume_mode = "bind";  // image VOLUMEs: bind (anonymous volumes), tmpfs, ignore
     std::string events_logfile_path;         // "" = <tmpdir>/events/events.log
     uint64_t events_logfile_max_size = 1000000;  // bytes
     std::string runtime;                     // "" = not configured

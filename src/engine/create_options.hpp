@@ -42,6 +42,7 @@ struct CreateOptions {
 
     // mounts and devices
     std::vector<std::string> volumes, mounts, tmpfs, devices;
+    std::string image_volume;  // --image-volume: bind, tmpfs, ignore ("" = containers.conf's image_volume_mode)
 
     // security
     std::vector<std::string> cap_add, cap_drop, security_opt;

@@ -33,6 +33,7 @@
 #include "src/engine/events.hpp"
 #include "src/engine/supervisor.hpp"
 #include "storage/store.hpp"
+#include "src/engine/volume_use.hpp"
 #include "storage/volume_store.hpp"
 
 namespace burrow::engine {
@@ -347,6 +348,7 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
     ContainerState st = containers.state(cfg.id);
     if (st.status == Status::running) throw Error("container " + cfg.id + " is already running");
     PreparedContainer prep = prepare_container(store, cfg);
+    first_use_of_volumes(store, cfg, prep);
     prep.spec.preserve_fds = opts.preserve_fds;
     NetworkIo net_io = make_network_io(cfg, prep);
 
