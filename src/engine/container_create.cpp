@@ -217,6 +217,13 @@ ContainerConfig create_container(storage::Store& store, const CreateOptions& f) 
         if (m.type == "volume" && m.source.empty()) anonymous.push_back(m.source = random_hex(32));
     settle_ports(cfg);
     containers.create(cfg);
+    // The rootfs's "/" is the upper dir's: it takes the top layer's mode, as containers/storage
+    // gives a new layer its parent's (an image whose / is 0555 keeps 0555).
+    if (!cfg.layers.empty()) {
+        struct stat top {};
+        if (::stat(store.layer_diff_dir(cfg.layers.back()).c_str(), &top) == 0)
+            ::chmod(containers.upper_dir(cfg.id).c_str(), top.st_mode & 07777);
+    }
     container_event(store, cfg, "create");
     storage::VolumeStore volumes(store);
     std::vector<std::string> made;
