@@ -217,12 +217,15 @@ ContainerConfig create_container(storage::Store& store, const CreateOptions& f) 
         if (m.type == "volume" && m.source.empty()) anonymous.push_back(m.source = random_hex(32));
     settle_ports(cfg);
     containers.create(cfg);
-    // The rootfs's "/" is the upper dir's: it takes the top layer's mode, as containers/storage
-    // gives a new layer its parent's (an image whose / is 0555 keeps 0555).
-    if (!cfg.layers.empty()) {
-        struct stat top {};
-        if (::stat(store.layer_diff_dir(cfg.layers.back()).c_str(), &top) == 0)
-            ::chmod(containers.upper_dir(cfg.id).c_str(), top.st_mode & 07777);
+    // The rootfs's "/" is the upper dir's. containers/storage gives each new layer its parent's
+    // root mode, which a layer's own "./" entry may change: the highest layer whose root is not
+    // the 0755 every layer starts with decides (an image whose / is 0555 keeps 0555).
+    for (auto it = cfg.layers.rbegin(); it != cfg.layers.rend(); ++it) {
+        struct stat st {};
+        if (::stat(store.layer_diff_dir(*it).c_str(), &st) == 0 && (st.st_mode & 07777) != 0755) {
+            ::chmod(containers.upper_dir(cfg.id).c_str(), st.st_mode & 07777);
+            break;
+        }
     }
     container_event(store, cfg, "create");
     storage::VolumeStore volumes(store);

@@ -139,7 +139,6 @@ std::vector<std::string> process_env(std::vector<std::string> env, bool tty, con
             return e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=';
         });
     };
-    if (!has("PATH")) env.insert(env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     if (tty && !has("TERM")) env.push_back("TERM=xterm");
     if (!has("HOME")) env.push_back("HOME=" + (home.empty() ? std::string("/") : home));
     return env;

@@ -58,8 +58,9 @@ struct PasswdPlan {
 // is in /etc/group. Throws Error (group name of a numeric user missing) with Podman's text.
 PasswdPlan plan_passwd(const PasswdInput& in);
 
-// The environment a process starts with: `env` with PATH (Podman's default) when it has none,
-// TERM=xterm with a tty and HOME=`home` when unset.
+// The environment a process starts with: `env` with TERM=xterm with a tty and HOME=`home` when
+// unset. No PATH is added (create gave the default; --unsetenv-all means none: the command is
+// then looked up in Podman's default list).
 std::vector<std::string> process_env(std::vector<std::string> env, bool tty, const std::string& home);
 
 // The process environment of an exec session (pure; unit-tested): the container's environment,
