@@ -27,6 +27,43 @@ UniqueFd open_or_throw(const std::string& path, int flags, mode_t mode) {
     return UniqueFd(fd);
 }
 
+UniqueFd open_in_root(int root, const std::string& rel, int flags, mode_t mode) {
+    size_t skip = 0;
+    while (skip < rel.size() && rel[skip] == '/') ++skip;
+    const char* name = skip == rel.size() ? "." : rel.c_str() + skip;
+    struct open_how how {};
+    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    long fd;
+    do fd = ::syscall(SYS_openat2, root, name, &how, sizeof how);
+    while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+    return UniqueFd(static_cast<int>(fd));
+}
+
+std::optional<std::string> read_file_in_root(int root, const std::string& rel) {
+    UniqueFd fd = open_in_root(root, rel, O_RDONLY);
+    if (!fd) {
+        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+        throw_errno("open `" + rel + "` in the container");
+    }
+    std::string out = read_to_end(fd.get());
+    return out;
+}
+
+void append_file_in_root(int root, const std::string& rel, std::string_view data, mode_t mode) {
+    UniqueFd fd = open_in_root(root, rel, O_WRONLY | O_APPEND | O_CREAT, mode);
+    if (!fd) throw_errno("open `" + rel + "` in the container");
+    while (!data.empty()) {
+        ssize_t n = ::write(fd.get(), data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw_errno("append to `" + rel + "` in the container");
+        }
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+}
+
 std::optional<std::string> read_file_if_exists(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

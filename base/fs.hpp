@@ -40,6 +40,16 @@ UniqueFd open_or_throw(const std::string& path, int flags, mode_t mode = 0);
 // absolute links and ".." stay inside `root`. Invalid fd (errno set) on failure.
 UniqueFd open_in_root(int root, const std::string& path, int flags, mode_t mode = 0);
 
+// Paths that come from an image or a container: `rel` ("/etc/passwd" or "etc/passwd") is opened
+// under the directory fd `root` with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), so neither a
+// symlink nor ".." can leave `root`. Close-on-exec is added. An invalid fd with errno on failure.
+UniqueFd open_in_root(int root, const std::string& rel, int flags, mode_t mode = 0);
+// The content of `rel` under `root`; nullopt when it or a parent does not exist (or is not a
+// directory); throws naming `rel` on other errors.
+std::optional<std::string> read_file_in_root(int root, const std::string& rel);
+// Appends `data` to `rel` under `root` (created with `mode` when missing). Throws naming `rel`.
+void append_file_in_root(int root, const std::string& rel, std::string_view data, mode_t mode = 0644);
+
 // The user's home and XDG directories, with the fallbacks the XDG spec gives.
 std::string home_dir();
 std::string xdg_config_home();

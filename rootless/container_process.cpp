@@ -418,7 +418,9 @@ long clone_in_userns(const ChildArgs& a, int userns_fd, unsigned long flags) {
     pid_t child = ::fork();
     if (child < 0) fail(a, Step::join, errno);
     if (child == 0) finish_and_exec(a);
-    ::close(a.status_w);
+    // This process only waits and forwards signals from now on: it keeps no descriptor of the
+    // caller's (a detached session's caller reading our stdout through a pipe must see EOF).
+    ::syscall(SYS_close_range, 0U, ~0U, 0U);
     // Signals sent to this process are meant for the command.
     g_init_child = child;
     struct sigaction sa;
@@ -585,6 +587,11 @@ std::string describe_failure(const StartFailure& f, const ProcessSpec& spec) {
     case Step::mount_private: return "make the mount tree private: " + err;
     case Step::rlimits: return "setrlimit: " + err;
     case Step::workdir:
+        // Podman's words for a start (libpod resolveWorkDir)
+        if (!spec.container_id.empty() && f.err == ENOENT)
+            return "workdir \"" + spec.workdir + "\" does not exist on container " + spec.container_id;
+        if (!spec.container_id.empty() && (f.err == ENOTDIR || f.err == EEXIST))
+            return "workdir \"" + spec.workdir + "\" exists on container " + spec.container_id + ", but is not a directory";
         if (!spec.create_workdir && f.err == ENOENT)  // runc's words for exec -w, as Podman shows them
             return "unable to start container process: chdir to cwd (\"" + spec.workdir +
                    "\") set in config.json failed: no such file or directory: OCI runtime attempted to invoke a command "

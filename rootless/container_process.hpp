@@ -59,7 +59,8 @@ struct ProcessSpec {
     std::vector<Rlimit> rlimits;
     mode_t umask = 022;
     std::string workdir = "/";
-    bool create_workdir = true;       // a missing workdir is made (run, as runc does); exec fails
+    bool create_workdir = true;       // a missing workdir is made (the image's); --workdir's and exec's must exist
+    std::string container_id;         // for Podman's workdir messages of a start ("" = exec: runc's words)
     std::vector<std::string> argv;    // argv[0] looked up in PATH from env when it has no '/'
     std::vector<std::string> env;
     // stdio of the process: fds in the parent (-1 = /dev/null)

@@ -39,6 +39,7 @@ int openat2_in_root(int rootfd, const char* rel, int flags) {
     struct open_how how;
     ::memset(&how, 0, sizeof how);
     how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+    how.mode = (flags & O_CREAT) ? 0644 : 0;  // a file the plan creates (append_file)
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     return static_cast<int>(::syscall(SYS_openat2, rootfd, rel, &how, sizeof how));
 }
@@ -266,6 +267,20 @@ struct Exec {
         case MountOp::Kind::mkdir: {
             if (int e = resolve_or_create(rootfd, op.target.c_str(), false, op.mode, &tfd)) return e;
             ::close(tfd);
+            return 0;
+        }
+        case MountOp::Kind::append_file: {
+            Fd f(openat2_in_root(rootfd, relative(op.target.c_str()), O_WRONLY | O_APPEND | O_CREAT));
+            if (f.get() < 0) return errno;
+            const char* p = op.data.data();
+            size_t left = op.data.size();
+            while (left > 0) {
+                ssize_t n = ::write(f.get(), p, left);
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0) return errno;
+                p += n;
+                left -= static_cast<size_t>(n);
+            }
             return 0;
         }
         default:

@@ -26,6 +26,7 @@ public:
 
     std::vector<MountOp> plan() {
         rootfs();
+        rootfs_files();
         proc_and_dev();
         sys();
         for (const auto& v : s_.volumes) volume(v);
@@ -55,6 +56,24 @@ private:
         op.root = s_.merged;
         op.what = what;
         return op;
+    }
+
+    // What Podman changes on the rootfs itself before anything is mounted over it.
+    void rootfs_files() {
+        if (s_.mtab_link) {
+            MountOp etc = in_root(MountOp::Kind::mkdir, "/etc", "create /etc");
+            etc.optional = true;
+            ops_.push_back(etc);
+            MountOp mtab = in_root(MountOp::Kind::symlink, "/etc/mtab", "link /etc/mtab to /proc/mounts");
+            mtab.source = "/proc/mounts";
+            mtab.optional = true;  // a read-only or odd /etc keeps what it has
+            ops_.push_back(mtab);
+        }
+        for (const auto& [path, data] : s_.appends) {
+            MountOp op = in_root(MountOp::Kind::append_file, path, "add the user's entry to " + path);
+            op.data = data;
+            ops_.push_back(op);
+        }
     }
 
     void rootfs() {

@@ -58,6 +58,11 @@ struct MountSpecSet {
     std::string console;  // host path of the pty slave bound to /dev/console ("" = none)
     std::vector<std::string> masked_paths;    // default_masked_paths() unless privileged
     std::vector<std::string> readonly_paths;  // default_readonly_paths() unless privileged
+    // Right after the rootfs is mounted (on the container's own rootfs, never a volume):
+    bool mtab_link = true;  // /etc/mtab -> /proc/mounts when the image has none (and /etc made)
+    // Lines appended to files of the rootfs ({container path, bytes}): the passwd and group
+    // entries of --userns=keep-id and --hostuser; the file is created 0644 when missing.
+    std::vector<std::pair<std::string, std::string>> appends;
 };
 
 // Podman 4.3's defaults.
@@ -76,6 +81,7 @@ struct MountOp {
         symlink,        // symlink `source` at target-in-rootfs (existing = fine)
         mkdir,          // mkdir target-in-rootfs with `mode`
         pivot_root,     // pivot_root into `target` (host path) and detach the old root
+        append_file,    // append `data` to target-in-rootfs (created 0644 when missing)
     };
     Kind kind = Kind::mount;
     std::string source;

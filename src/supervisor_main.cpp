@@ -1,7 +1,7 @@
 // burrow-supervisor: what a detached container keeps resident. burrow starts the container,
 // then execs this small program in the same process, so the container stays its child:
 //   burrow-supervisor ROOT ID PID OUT_FD ERR_FD REMOVE BURROW_EXE RUNROOT [net=NETWORK] [in=FD attach=FD]
-//                     [log=PATH] [events=LOG]
+//                     [log=PATH] [events=LOG] [timeout=SECONDS]
 // log=: the log file ("" = none, for the none/journald/passthrough drivers; default ctr.log).
 // net=: net/network_runtime.hpp's encoding of tap0 and the published ports; in= and attach= for
 // -i: the container's stdin and the attach FIFO that feeds it; events= the events log that gets
@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
         std::string a = argv[i];
         if (a.rfind("net=", 0) == 0) network_arg = a.substr(4);
         else if (a.rfind("log=", 0) == 0) log_arg = a.substr(4);
+        else if (a.rfind("timeout=", 0) == 0) o.timeout_s = static_cast<unsigned>(std::atoi(a.c_str() + 8));
         else if (a.rfind("in=", 0) == 0) o.in_fd = std::atoi(a.c_str() + 3);
         else if (a.rfind("attach=", 0) == 0) o.attach_in_fd = std::atoi(a.c_str() + 7);
         else if (a.rfind("events=", 0) == 0) events_log = a.substr(7), events_none = events_log.empty();

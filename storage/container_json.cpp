@@ -120,6 +120,7 @@ std::string config_to_json(const ContainerConfig& c) {
         {"cmd", c.cmd},
         {"env", c.env},
         {"workdir", c.workdir},
+        {"create_workdir", c.create_workdir},
         {"user", c.user},
         {"uid", c.uid},
         {"gid", c.gid},
@@ -196,6 +197,7 @@ ContainerConfig config_from_json(const std::string& text) {
         get_to(j, "cmd", c.cmd);
         get_to(j, "env", c.env);
         get_to(j, "workdir", c.workdir);
+        get_to(j, "create_workdir", c.create_workdir);
         get_to(j, "user", c.user);
         get_to(j, "uid", c.uid);
         get_to(j, "gid", c.gid);

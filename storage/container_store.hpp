@@ -60,6 +60,7 @@ struct ContainerConfig {
     std::vector<std::string> cmd;
     std::vector<std::string> env;     // "K=V", final (image + flags)
     std::string workdir = "/";
+    bool create_workdir = true;  // the image's (or the default) workdir is made when missing; --workdir's must exist
     std::string user;                 // as given ("" = image default), for inspect
     uint32_t uid = 0;                 // resolved in the container
     uint32_t gid = 0;

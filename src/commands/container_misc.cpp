@@ -17,6 +17,7 @@
 #include "src/commands/container_view.hpp"
 #include "src/commands/register.hpp"
 #include "src/engine/lifecycle.hpp"
+#include "src/engine/top.hpp"
 #include "src/output/table.hpp"
 #include "storage/container_store.hpp"
 
@@ -110,67 +111,6 @@ int rename_cmd(Context& ctx) {
 
 // ---- top -------------------------------------------------------------------------------------
 
-struct Proc {
-    pid_t host_pid = 0, host_ppid = 0;
-    pid_t pid = 0;  // in the container's pid namespace
-    uint32_t uid = 0, gid = 0;  // as seen from here
-    uint64_t utime = 0, stime = 0, start = 0;  // clock ticks
-    int tty_nr = 0;
-    std::string comm, args;
-};
-
-std::optional<Proc> read_proc(pid_t pid) {
-    auto stat = read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
-    auto status = read_file_if_exists("/proc/" + std::to_string(pid) + "/status");
-    if (!stat || !status) return std::nullopt;
-    Proc p;
-    p.host_pid = pid;
-    auto open = stat->find('('), close = stat->rfind(')');
-    if (open == std::string::npos || close == std::string::npos) return std::nullopt;
-    p.comm = stat->substr(open + 1, close - open - 1);
-    auto fields = split(stat->substr(close + 2), ' ');  // fields[0] is field 3 (state)
-    if (fields.size() < 20) return std::nullopt;
-    p.host_ppid = std::atoi(fields[1].c_str());
-    p.tty_nr = std::atoi(fields[4].c_str());
-    p.utime = std::strtoull(fields[11].c_str(), nullptr, 10);
-    p.stime = std::strtoull(fields[12].c_str(), nullptr, 10);
-    p.start = std::strtoull(fields[19].c_str(), nullptr, 10);
-    for (const auto& line : split(*status, '\n')) {
-        if (line.rfind("Uid:", 0) == 0) p.uid = static_cast<uint32_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
-        if (line.rfind("Gid:", 0) == 0) p.gid = static_cast<uint32_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
-        if (line.rfind("NSpid:", 0) == 0) {
-            auto v = split(std::string(trim(line.substr(6))), '\t');
-            if (!v.empty()) p.pid = std::atoi(v.back().c_str());
-        }
-    }
-    auto cmdline = read_file_if_exists("/proc/" + std::to_string(pid) + "/cmdline").value_or("");
-    // psgo shows the NULs as spaces, the trailing one included.
-    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    p.args = cmdline.empty() ? "[" + p.comm + "]" : cmdline;
-    return p;
-}
-
-std::string ns_of(pid_t pid) {
-    char buf[64];
-    auto path = "/proc/" + std::to_string(pid) + "/ns/pid";
-    ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
-    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-}
-
-// Every process in the pid namespace of `pid1`, ordered by pid.
-std::vector<Proc> container_processes(pid_t pid1) {
-    std::string ns = ns_of(pid1);
-    std::vector<Proc> out;
-    for (const auto& name : list_dir("/proc")) {
-        if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-        pid_t pid = std::atoi(name.c_str());
-        if (pid != pid1 && (ns.empty() || ns_of(pid) != ns)) continue;
-        if (auto p = read_proc(pid)) out.push_back(std::move(*p));
-    }
-    std::sort(out.begin(), out.end(), [](const Proc& a, const Proc& b) { return a.pid < b.pid; });
-    return out;
-}
-
 // Go's time.Duration.String(): "1m1.091326908s", "2.5s", "10ms", "0s".
 std::string go_duration(int64_t ns) {
     if (ns == 0) return "0s";
@@ -192,30 +132,6 @@ std::string go_duration(int64_t ns) {
     if (secs >= 60) s += std::to_string(secs / 60 % 60) + "m";
     std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(secs % 60));
     return s + buf + frac(rem, 9) + "s";
-}
-
-// Names from the container's /etc/passwd or /etc/group (through /proc/PID/root).
-std::map<uint32_t, std::string> id_names(pid_t pid1, const char* file) {
-    std::map<uint32_t, std::string> m;
-    auto text = read_file_if_exists("/proc/" + std::to_string(pid1) + "/root" + file);
-    if (!text) return m;
-    for (const auto& line : split(*text, '\n')) {
-        auto f = split(line, ':');
-        if (f.size() >= 3 && !f[2].empty()) m.emplace(static_cast<uint32_t>(std::strtoul(f[2].c_str(), nullptr, 10)), f[0]);
-    }
-    return m;
-}
-
-// The uid inside the container for an id as seen from here, via the container's uid_map.
-uint32_t inner_id(pid_t pid1, const char* map_file, uint32_t outer) {
-    auto text = read_file_if_exists("/proc/" + std::to_string(pid1) + "/" + map_file);
-    if (!text) return outer;
-    for (const auto& line : split(*text, '\n')) {
-        unsigned long inside, out, count;
-        if (std::sscanf(line.c_str(), "%lu %lu %lu", &inside, &out, &count) == 3 && outer >= out && outer - out < count)
-            return static_cast<uint32_t>(inside + (outer - out));
-    }
-    return outer;
 }
 
 int top_cmd(Context& ctx) {
@@ -253,11 +169,12 @@ int top_cmd(Context& ctx) {
     for (const auto& w : want)
         if (!headers.count(w)) throw Error("unknown descriptor: " + w);
 
-    auto procs = container_processes(st.pid);
+    engine::TopSnapshot snap = engine::container_top(store, cfg);
+    const auto& procs = snap.processes;
     std::map<pid_t, pid_t> inner_pid;
     for (const auto& p : procs) inner_pid[p.host_pid] = p.pid;
-    auto users = id_names(st.pid, "/etc/passwd");
-    auto groups = id_names(st.pid, "/etc/group");
+    const auto& users = snap.user_names;
+    const auto& groups = snap.group_names;
     long hz = ::sysconf(_SC_CLK_TCK);
     // Process start times count from boot (CLOCK_BOOTTIME), in clock ticks.
     struct timespec ts {};
@@ -273,7 +190,7 @@ int top_cmd(Context& ctx) {
             auto it = m.find(id);
             return it != m.end() ? it->second : std::to_string(id);
         };
-        uint32_t uid = inner_id(st.pid, "uid_map", p.uid), gid = inner_id(st.pid, "gid_map", p.gid);
+        uint32_t uid = p.inner_uid, gid = p.inner_gid;
         for (size_t i = 0; i < want.size(); ++i) {
             const auto& w = want[i];
             std::string v;

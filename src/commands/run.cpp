@@ -13,6 +13,7 @@
 #include "src/engine/container_create.hpp"
 #include "src/commands/create_flags.hpp"
 #include "src/engine/lifecycle.hpp"
+#include "src/engine/run_exit.hpp"
 #include "storage/container_store.hpp"
 #include "storage/store.hpp"
 
@@ -105,14 +106,12 @@ int run_cmd(Context& ctx) {
     so.attach_stdout = streams.out;
     so.attach_stderr = streams.err;
     so.preserve_fds = preserve;
+    // Not attached to stdout or stderr: Podman prints the id, then waits as usual.
+    if (!detach && !streams.out && !streams.err) std::printf("%s\n", cfg.id.c_str()), std::fflush(stdout);
+    int code;
     try {
-        // Not attached to stdout or stderr: Podman prints the id, then waits as usual.
-        if (!detach && !streams.out && !streams.err) std::printf("%s\n", cfg.id.c_str()), std::fflush(stdout);
-        int code = engine::start_container(store, cfg, so);
-        if (detach) std::printf("%s\n", cfg.id.c_str());
-        else if (ctx.flags.get_bool("rmi")) remove_run_image(store, cfg);
-        return code;
-    } catch (const Error&) {
+        code = engine::start_container(store, cfg, so);
+    } catch (const Error& e) {
         // A container that never ran is not kept around for --rm.
         if (cfg.remove) {
             try {
@@ -120,8 +119,11 @@ int run_cmd(Context& ctx) {
             } catch (const Error&) {
             }
         }
-        throw;
+        throw Error(e.what(), engine::run_start_exit_code(e.what()));
     }
+    if (detach) std::printf("%s\n", cfg.id.c_str());
+    else if (ctx.flags.get_bool("rmi")) remove_run_image(store, cfg);
+    return code;
 }
 
 // Podman's types and help placeholders for create's flags: string slices (several values per use,

@@ -219,6 +219,16 @@ ContainerConfig create_container(storage::Store& store, const CreateOptions& f) 
         if (m.type == "volume" && m.source.empty()) anonymous.push_back(m.source = random_hex(32));
     settle_ports(cfg);
     containers.create(cfg);
+    // The rootfs's "/" is the upper dir's. containers/storage gives each new layer its parent's
+    // root mode, which a layer's own "./" entry may change: the highest layer whose root is not
+    // the 0755 every layer starts with decides (an image whose / is 0555 keeps 0555).
+    for (auto it = cfg.layers.rbegin(); it != cfg.layers.rend(); ++it) {
+        struct stat st {};
+        if (::stat(store.layer_diff_dir(*it).c_str(), &st) == 0 && (st.st_mode & 07777) != 0755) {
+            ::chmod(containers.upper_dir(cfg.id).c_str(), st.st_mode & 07777);
+            break;
+        }
+    }
     container_event(store, cfg, "create");
     storage::VolumeStore volumes(store);
     std::vector<std::string> made;

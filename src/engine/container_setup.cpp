@@ -1,10 +1,14 @@
 // Container record -> ProcessSpec, step by step.
 #include "src/engine/container_setup.hpp"
 
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "base/error.hpp"
@@ -15,6 +19,7 @@
 #include "rootless/host_devices.hpp"
 #include "rootless/mount_plan.hpp"
 #include "rootless/seccomp.hpp"
+#include "rootless/userspec.hpp"
 #include "rootless/userns.hpp"
 #include "rootless/userns_holder.hpp"
 #include "storage/store.hpp"
@@ -183,7 +188,156 @@ void chown_volumes(const ContainerConfig& cfg, const std::vector<rootless::Volum
     }
 }
 
+// A file of the container's rootfs as it stands before a start: the upper dir, then the layers
+// top first; a whiteout (a 0/0 device or a ".wh." file) hides it. Each directory is its own root
+// for the lookup (open_in_root), so a symlink in the image cannot reach the host's files.
+std::optional<std::string> read_rootfs_file(const std::vector<std::string>& dirs_top_first, const std::string& path) {
+    std::string rel = path;
+    while (!rel.empty() && rel[0] == '/') rel.erase(0, 1);
+    auto slash = rel.rfind('/');
+    std::string parent = slash == std::string::npos ? "" : rel.substr(0, slash + 1);
+    std::string base = slash == std::string::npos ? rel : rel.substr(slash + 1);
+    for (const auto& dir : dirs_top_first) {
+        UniqueFd root(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!root) continue;
+        UniqueFd f = open_in_root(root.get(), rel, O_PATH);
+        if (f) {
+            struct stat st {};
+            if (::fstat(f.get(), &st) < 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+            try {
+                return read_file_in_root(root.get(), rel);
+            } catch (const Error&) {
+                return std::nullopt;  // not readable from outside (a subordinate id's 0600 file)
+            }
+        }
+        if (open_in_root(root.get(), parent + ".wh." + base, O_PATH)) return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+bool has_mount_at(const ContainerConfig& cfg, const std::string& dest) {
+    return std::any_of(cfg.mounts.begin(), cfg.mounts.end(), [&](const auto& m) { return m.destination == dest; });
+}
+
+std::optional<HostAccount> host_account(const struct passwd* pw) {
+    if (!pw) return std::nullopt;
+    HostAccount a;
+    a.name = pw->pw_name;
+    a.uid = pw->pw_uid;
+    a.gid = pw->pw_gid;
+    a.gecos = pw->pw_gecos ? pw->pw_gecos : "";
+    a.home = pw->pw_dir ? pw->pw_dir : "/";
+    return a;
+}
+
+// --hostuser NAME|UID: the host's account, or Go's os/user error.
+HostAccount lookup_host_user(const std::string& who) {
+    bool numeric = !who.empty() && who.find_first_not_of("0123456789") == std::string::npos;
+    auto a = host_account(numeric ? ::getpwuid(static_cast<uid_t>(std::stoul(who))) : ::getpwnam(who.c_str()));
+    if (!a) throw Error(numeric ? "user: unknown userid " + who : "user: unknown user " + who);
+    return *a;
+}
+
+// The passwd and group lines Podman adds at start (--userns=keep-id, --hostuser, a numeric
+// --user), appended to the rootfs's files by the mount plan. Returns the HOME they imply.
+std::optional<std::string> plan_account_files(storage::ContainerStore& containers, storage::Store& store,
+                                              const ContainerConfig& cfg, rootless::MountSpecSet& m) {
+    bool keep_id = cfg.userns == "keep-id";
+    if (!cfg.passwd || (!keep_id && cfg.hostusers.empty() && cfg.user.empty())) return std::nullopt;
+    std::vector<std::string> dirs{containers.upper_dir(cfg.id)};
+    for (auto it = cfg.layers.rbegin(); it != cfg.layers.rend(); ++it) dirs.push_back(store.layer_diff_dir(*it));
+    PasswdInput in;
+    in.passwd = read_rootfs_file(dirs, "/etc/passwd");
+    in.group = read_rootfs_file(dirs, "/etc/group");
+    for (const auto& u : cfg.hostusers) in.host_users.push_back(lookup_host_user(u));
+    if (keep_id) {
+        in.current_user = host_account(::getpwuid(::getuid()));
+        if (const struct group* g = ::getgrgid(::getgid())) in.current_group = HostGroup{g->gr_name, g->gr_gid};
+    }
+    in.user = keep_id && cfg.user.empty() ? std::to_string(::getuid()) + ":" + std::to_string(::getgid()) : cfg.user;
+    in.workdir = cfg.workdir.empty() ? "/" : cfg.workdir;
+    for (const auto& mnt : cfg.mounts) in.mount_destinations.push_back(mnt.destination);
+    in.env_has_home = std::any_of(cfg.env.begin(), cfg.env.end(), [](const std::string& e) { return e.rfind("HOME=", 0) == 0; });
+    in.entry_template = cfg.passwd_entry;
+    PasswdPlan plan = plan_passwd(in);
+    if (!plan.passwd_lines.empty() && !has_mount_at(cfg, "/etc/passwd")) m.appends.push_back({"/etc/passwd", plan.passwd_lines});
+    if (!plan.group_lines.empty() && !has_mount_at(cfg, "/etc/group")) m.appends.push_back({"/etc/group", plan.group_lines});
+    if (plan.home) return plan.home;
+    // The user is in the image already: its passwd home, as Podman's execUser.Home.
+    if (!in.env_has_home) {
+        try {
+            return rootless::resolve_user(in.user, in.passwd, in.group).home;
+        } catch (const Error&) {
+        }
+    }
+    return std::nullopt;
+}
+
+#ifndef BURROW_VERSION
+#define BURROW_VERSION "0.0.0"
+#endif
+
+// The program's name as invoked (a link named podman says podman), for .containerenv's engine.
+std::string engine_name() {
+    std::string argv0 = read_file_if_exists("/proc/self/cmdline").value_or("");
+    argv0 = argv0.substr(0, argv0.find('\0'));
+    auto slash = argv0.rfind('/');
+    if (slash != std::string::npos) argv0 = argv0.substr(slash + 1);
+    if (argv0.empty() || argv0.rfind("burrow-", 0) == 0) argv0 = "burrow";
+    return argv0 + "-" + BURROW_VERSION;
+}
+
+// /run/.containerenv (Podman's marker that code runs in a container), unless the user mounts /run
+// or the file itself.
+void add_containerenv(const std::string& userdata, const ContainerConfig& cfg, rootless::MountSpecSet& m) {
+    if (has_mount_at(cfg, "/run/.containerenv") || has_mount_at(cfg, "/run")) return;
+    ContainerEnvInput in;
+    in.privileged = cfg.privileged;
+    in.engine = engine_name();
+    in.name = cfg.name;
+    in.id = cfg.id;
+    in.image = cfg.image_name;
+    in.image_id = cfg.image_id;
+    in.rootless = ::geteuid() != 0;
+    std::string path = join_path(userdata, ".containerenv");
+    atomic_write_file(path, containerenv_content(in), 0644, false);
+    m.etc_files.push_back({path, "/run/.containerenv"});
+}
+
 }  // namespace
+
+void set_process_credentials(rootless::ProcessSpec& s, const storage::Store& store, const ContainerConfig& cfg,
+                             const IdMapping& map, uint32_t uid, uint32_t gid, const std::vector<uint32_t>& groups,
+                             bool privileged) {
+    // ids the namespace cannot represent fail here with a clear word, not as EINVAL
+    auto mapped = [](const std::vector<IdMapEntry>& m, uint32_t id) {
+        for (const auto& e : m)
+            if (id >= e.container_id && id - e.container_id < e.size) return true;
+        return false;
+    };
+    if (!mapped(map.uids, uid) || !mapped(map.gids, gid))
+        throw Error("cannot run as " + std::to_string(uid) + ":" + std::to_string(gid) +
+                    ": the user namespace maps only " +
+                    (map.single() ? std::string("root (no subordinate ids for this user)") : "the ids of /etc/subuid and /etc/subgid") +
+                    ": add ranges for your user to /etc/subuid and /etc/subgid, or run as root in the container");
+    s.uid = uid;
+    s.gid = gid;
+    s.groups.clear();
+    for (auto g : groups)
+        if (mapped(map.gids, g)) s.groups.push_back(g);
+    s.set_groups = !map.single();
+    s.caps = rootless::resolve_caps(cfg.cap_add, cfg.cap_drop, privileged);
+    s.no_new_privs = cfg.no_new_privileges;
+    s.seccomp = {};
+    if (!privileged && cfg.seccomp != "unconfined") {
+        if (cfg.seccomp.empty()) {
+            s.seccomp = rootless::default_seccomp_program(s.caps, join_path(store.root(), "cache"));
+        } else {
+            std::string profile = read_file(cfg.seccomp);
+            s.seccomp = rootless::compile_seccomp(profile, s.caps, cfg.seccomp);
+        }
+    }
+}
 
 IdMapping container_idmap(const storage::Store& store, const ContainerConfig& cfg) {
     const auto& base = store.idmap();
@@ -242,6 +396,8 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     if (!cfg.no_hosts) m.etc_files.push_back({ud + "/hosts", "/etc/hosts"});
     if (has_resolv) m.etc_files.push_back({ud + "/resolv.conf", "/etc/resolv.conf"});
     if (!cfg.timezone.empty()) m.etc_files.push_back({write_localtime(ud, cfg), "/etc/localtime"});
+    add_containerenv(ud, cfg, m);
+    std::optional<std::string> home = plan_account_files(containers, store, cfg, m);
     for (const auto& d : cfg.devices) m.devices.push_back(rootless::parse_device(d));
     if (cfg.privileged) rootless::add_privileged_devices(m.devices);
     if (!cfg.privileged) {
@@ -252,38 +408,15 @@ PreparedContainer prepare_container(storage::Store& store, const ContainerConfig
     s.mounts = rootless::plan_mounts(m);
     setup_fuse_fallback(store, cfg, m, s);
 
-    // credentials: ids the namespace cannot represent fail here with a clear word, not as EINVAL
-    auto mapped = [](const std::vector<IdMapEntry>& m, uint32_t id) {
-        for (const auto& e : m)
-            if (id >= e.container_id && id - e.container_id < e.size) return true;
-        return false;
-    };
-    if (!mapped(p.map.uids, cfg.uid) || !mapped(p.map.gids, cfg.gid))
-        throw Error("cannot run as " + std::to_string(cfg.uid) + ":" + std::to_string(cfg.gid) +
-                    ": the user namespace maps only " +
-                    (p.map.single() ? std::string("root (no subordinate ids for this user)") : "the ids of /etc/subuid and /etc/subgid") +
-                    ": add ranges for your user to /etc/subuid and /etc/subgid, or run as root in the container");
-    s.uid = cfg.uid;
-    s.gid = cfg.gid;
-    for (auto g : cfg.groups)
-        if (mapped(p.map.gids, g)) s.groups.push_back(g);
-    s.set_groups = !p.map.single();
-    s.caps = rootless::resolve_caps(cfg.cap_add, cfg.cap_drop, cfg.privileged);
-    s.no_new_privs = cfg.no_new_privileges;
-    if (!cfg.privileged && cfg.seccomp != "unconfined") {
-        if (cfg.seccomp.empty()) {
-            s.seccomp = rootless::default_seccomp_program(s.caps, join_path(store.root(), "cache"));
-        } else {
-            std::string profile = read_file(cfg.seccomp);
-            s.seccomp = rootless::compile_seccomp(profile, s.caps, cfg.seccomp);
-        }
-    }
+    set_process_credentials(s, store, cfg, p.map, cfg.uid, cfg.gid, cfg.groups, cfg.privileged);
     s.rlimits = container_rlimits(cfg);
     s.workdir = cfg.workdir.empty() ? "/" : cfg.workdir;
     s.umask = static_cast<mode_t>(std::strtoul(cfg.umask.c_str(), nullptr, 8));
     s.argv = cfg.entrypoint;
     s.argv.insert(s.argv.end(), cfg.cmd.begin(), cfg.cmd.end());
-    s.env = cfg.env;
+    s.env = process_env(cfg.env, cfg.tty, home.value_or("/"));
+    s.create_workdir = cfg.create_workdir;
+    s.container_id = cfg.id;
     s.tty = cfg.tty;
     s.init = cfg.init;
     return p;

@@ -306,6 +306,7 @@ ContainerConfig build_container_config(const CreateOptions& o, const ImageDefaul
 
     // working directory
     c.workdir = o.workdir ? *o.workdir : (image.workdir.empty() ? "/" : image.workdir);
+    c.create_workdir = !o.workdir;
     if (c.workdir.empty() || c.workdir[0] != '/') throw Error("workdir \"" + c.workdir + "\" must be an absolute path");
 
     // user
@@ -320,7 +321,8 @@ ContainerConfig build_container_config(const CreateOptions& o, const ImageDefaul
     c.uid = resolved.uid;
     c.gid = resolved.gid;
     c.groups = resolved.groups;
-    if (std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "HOME"; }))
+    // keep-id: HOME comes with the passwd entry the start adds (the home mounted in, else the workdir).
+    if (c.userns != "keep-id" && std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "HOME"; }))
         kv.emplace_back("HOME", resolved.home.empty() ? "/" : resolved.home);
     if (!c.hostname.empty() && std::none_of(kv.begin(), kv.end(), [](const auto& p) { return p.first == "HOSTNAME"; }))
         kv.emplace_back("HOSTNAME", c.hostname);

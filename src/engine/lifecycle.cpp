@@ -223,6 +223,7 @@ void write_msg(int fd, int code, const std::string& msg) {
             std::to_string(io.err_r ? io.err_r.get() : -1), cfg.remove ? "1" : "0", self_exe(), store.options().runroot,
             "events=" + events_target(store)};
         args.push_back("log=" + log_file(ContainerStore(store), cfg));
+        if (cfg.timeout) args.push_back("timeout=" + std::to_string(cfg.timeout));
         // Nothing the caller left open survives the exec (a shell's saved descriptor, say, the
         // write end of the $(...) that runs us, would keep that shell waiting for EOF as long as
         // the container lives), except what the supervisor is given below.
@@ -266,6 +267,7 @@ void write_msg(int fd, int code, const std::string& msg) {
         o.in_fd = io.in_w ? io.in_w.get() : -1;
         o.attach_in_fd = attach_fd.get();
         o.log_path = log_file(ContainerStore(store), cfg);
+        o.timeout_s = cfg.timeout;
         int code = supervise(o);
         network.reset();  // the ports are free before the exit is on record
         record_exit(store, cfg.id, pid, code);
@@ -415,6 +417,7 @@ int start_container(storage::Store& store, const ContainerConfig& cfg, const Sta
     o.attach_stdout = opts.attach_stdout;
     o.attach_stderr = opts.attach_stderr;
     o.network = network.get();
+    o.timeout_s = cfg.timeout;
     int code;
     {
         std::optional<RawTerminal> raw;

@@ -9,6 +9,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -110,6 +111,10 @@ int supervise(const SuperviseOptions& o) {
     if (::waitpid(o.pid, &status, WNOHANG) == o.pid) exited = true;
     char buf[65536];
     std::vector<pollfd> p;
+    struct timespec t0 {};
+    ::clock_gettime(CLOCK_MONOTONIC, &t0);
+    const int64_t deadline_ms = o.timeout_s ? (t0.tv_sec + static_cast<int64_t>(o.timeout_s)) * 1000 + t0.tv_nsec / 1000000 : 0;
+    bool timed_out = false;
     for (;;) {
         p.clear();
         p.push_back({sfd.get(), POLLIN, 0});
@@ -122,6 +127,17 @@ int supervise(const SuperviseOptions& o) {
         // After the exit, output still in flight is drained; a grandchild holding the pipe open
         // (it outlived pid 1 somehow) must not keep us here forever.
         int timeout = exited ? 200 : -1;
+        if (deadline_ms && !exited && !timed_out) {
+            struct timespec now {};
+            ::clock_gettime(CLOCK_MONOTONIC, &now);
+            int64_t left = deadline_ms - (now.tv_sec * 1000 + now.tv_nsec / 1000000);
+            if (left <= 0) {
+                ::kill(o.pid, SIGKILL);  // --timeout expired
+                timed_out = true;
+            } else {
+                timeout = static_cast<int>(left);
+            }
+        }
         if (o.network && !exited) o.network->fill(p, timeout);
         int r = ::poll(p.data(), static_cast<nfds_t>(p.size()), timeout);
         if (r < 0 && errno == EINTR) continue;
@@ -194,7 +210,7 @@ int supervise(const SuperviseOptions& o) {
     if (attach_fd >= 0) ::close(attach_fd);
     log.flush();
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
-    return exit_code_of(status);
+    return timed_out ? -1 : exit_code_of(status);
 }
 
 }  // namespace burrow::engine

@@ -27,10 +27,12 @@ struct SuperviseOptions {
     bool tty = false;
     bool sig_proxy = true;
     std::string log_path;    // "" = no log
+    unsigned timeout_s = 0;  // --timeout: SIGKILL after this many seconds; the exit code is then -1 (0 = none)
     net::NetworkRuntime* network = nullptr;  // the container's slirp network and ports, polled here too
 };
 
-// Runs until the container's pid 1 exits; returns its exit code (128 + signal when killed).
+// Runs until the container's pid 1 exits; returns its exit code (128 + signal when killed; -1
+// when --timeout killed it, as Podman records it).
 int supervise(const SuperviseOptions& opts);
 
 // Puts this process's terminal into raw mode while it lives (attached -t).

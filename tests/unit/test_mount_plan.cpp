@@ -597,3 +597,25 @@ TEST_CASE("a failing op reports its index and errno", "[exec]") {
     CHECK(rc == 93);
     CHECK(out == "FAILED op 1 (bind volume /v): No such file or directory\n");
 }
+
+TEST_CASE("the rootfs's own files come right after it: /etc/mtab link and appended entries") {
+    auto s = basic_spec();
+    s.appends = {{"/etc/passwd", "alice:*:1000:1000::/:/bin/sh\n"}, {"/etc/group", "alice:x:1000:alice\n"}};
+    auto ops = plan_mounts(s);
+    size_t etc = find(ops, Kind::mkdir, "/etc"), mtab = find(ops, Kind::symlink, "/etc/mtab");
+    size_t pw = find(ops, Kind::append_file, "/etc/passwd"), gr = find(ops, Kind::append_file, "/etc/group");
+    REQUIRE(mtab < ops.size());
+    CHECK(etc == 1);
+    CHECK(mtab == 2);
+    CHECK(ops[mtab].source == "/proc/mounts");
+    CHECK(ops[mtab].optional);
+    CHECK(pw == 3);
+    CHECK(gr == 4);
+    CHECK(ops[pw].data == "alice:*:1000:1000::/:/bin/sh\n");
+    CHECK(!ops[pw].optional);
+    CHECK(ops[pw].root == "/c/merged");
+    CHECK(pw < find(ops, Kind::mount, "/proc"));
+    s.mtab_link = false;
+    s.appends.clear();
+    CHECK(find(plan_mounts(s), Kind::symlink, "/etc/mtab") == plan_mounts(s).size());
+}
