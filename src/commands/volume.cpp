@@ -177,6 +177,27 @@ bool matches_any(const std::vector<VolumePredicate>& preds, const VolumeRecord& 
     return std::any_of(preds.begin(), preds.end(), [&](const VolumePredicate& p) { return p(v); });
 }
 
+// `volume ls --format json` marshals with json-iterator, which writes an empty map as "{", a line
+// indented one level deeper, and "}".
+std::string jsoniter_empty_maps(const std::string& text) {
+    std::string out;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        pos = nl == std::string::npos ? text.size() : nl + 1;
+        std::string tail = line.ends_with("{},") ? "{}," : line.ends_with("{}") ? "{}" : "";
+        if (!tail.empty() && line.size() > tail.size() + 1 && line[line.size() - tail.size() - 1] == ' ') {
+            size_t indent = line.find_first_not_of(' ');
+            std::string pad(indent, ' ');
+            line = line.substr(0, line.size() - tail.size()) + "{\n" + pad + "  \n" + pad + "}" + (tail.size() == 3 ? "," : "");
+        }
+        out += line;
+        if (nl != std::string::npos) out += "\n";
+    }
+    return out;
+}
+
 int create_cmd(Context& ctx) {
     engine::VolumeCreateOptions o;
     o.name = ctx.args.empty() ? "" : ctx.args[0];
@@ -196,15 +217,15 @@ int ls_cmd(Context& ctx) {
     VolumeStore vs(ctx.store());
     auto preds = parse_volume_filters(vs, ctx.flags.get_list("filter"));
     std::vector<json> rows;
+    ojson arr = ojson::array();
     for (const auto& v : vs.list()) {
         if (!matches_any(preds, v)) continue;
-        rows.push_back(json(inspect_json(vs, v)));
+        arr.push_back(inspect_json(vs, v));
+        rows.push_back(json::parse(arr.back().dump()));
     }
     std::string format = ctx.flags.get_string("format");
     if (output::is_json_format(format)) {
-        ojson arr = ojson::array();
-        for (const auto& r : rows) arr.push_back(ojson::parse(r.dump()));
-        cli::print_out(output::go_json(arr, 2) + "\n");
+        cli::print_out(jsoniter_empty_maps(output::go_json(arr, 2)) + "\n");
         return 0;
     }
     if (rows.empty()) return 0;
@@ -348,18 +369,11 @@ void register_volume(cli::CommandTable& t) {
     create.use = "[options] [NAME]";
     create.short_help = "Create a new volume";
     create.long_help = "If using the default driver, \"local\", the volume will be created on the host in the volumes directory under container storage.";
-    create.flags = {string_flag("driver", 'd', "Specify volume driver name", "local"),
-                    bool_flag("ignore", 0, "Don't fail if volume already exists"),
+    create.flags = {string_flag("driver", 0, "Specify volume driver name", "local"),
                     list_flag("label", 'l', "Set metadata for a volume (e.g. --label mykey=value)"),
                     list_flag("opt", 'o', "Set driver specific options"), help_flag()};
     create.max_args = 1;
-    create.handler = [](Context& ctx) {
-        if (ctx.flags.get_bool("ignore") && !ctx.args.empty() && VolumeStore(ctx.store()).get(ctx.args[0])) {
-            std::printf("%s\n", ctx.args[0].c_str());
-            return 0;
-        }
-        return create_cmd(ctx);
-    };
+    create.handler = create_cmd;
     t.add(create);
 
     cli::Command ls;
@@ -370,7 +384,7 @@ void register_volume(cli::CommandTable& t) {
     ls.long_help = "List all available volumes. The output of the volumes can be filtered and the output format can be changed to JSON or a user specified Go template.";
     ls.flags = {list_flag("filter", 'f', "Filter volume output"),
                 string_flag("format", 0, "Format volume output using Go template"),
-                bool_flag("noheading", 'n', "Do not print headers"),
+                bool_flag("noheading", 0, "Do not print headers"),
                 bool_flag("quiet", 'q', "Print volume output in quiet mode"), help_flag()};
     ls.max_args = 0;
     ls.handler = ls_cmd;

@@ -109,8 +109,17 @@ def test_ls_filters_or_as_podman_4_3(env, bb):
     assert_error(env.run("volume", "ls", "-q", "--format", "{{.Name}}", check=False),
                  "quiet and format flags cannot be used together")
     assert env.run("volume", "ls", "--filter", "name=nomatch").out == ""
-    rows = json.loads(env.run("volume", "ls", "--format", "json", "--filter", "name=^va$").out)
+    text = env.run("volume", "ls", "--format", "json", "--filter", "name=^va$").out
+    rows = json.loads(text)
     assert [r["Name"] for r in rows] == ["va"] and rows[0]["Labels"] == {"a": "1"}
+    assert list(rows[0]) == ["Name", "Driver", "Mountpoint", "CreatedAt", "Labels", "Scope", "Options", "MountCount",
+                             "NeedsCopyUp", "NeedsChown"]
+    # json-iterator's empty map, as Podman prints it
+    assert '    "Options": {\n      \n    },\n' in text
+    assert env.run("volume", "ls", "--format", "json", "--filter", "name=nomatch").out == "[]\n"
+    res = env.run("volume", "ls", "-n", check=False)  # Podman 4.3 has no -n here
+    assert res.rc == 125 and res.err.splitlines() == ["Error: unknown shorthand flag: 'n' in -n",
+                                                      "See 'burrow volume ls --help'"]
 
 
 def test_prune_prompt_and_filters(env, bb):
