@@ -55,7 +55,7 @@ bool valid_volume_name(const std::string& n) {
 
 VolumeStore::VolumeStore(Store& store) : store_(store) {}
 
-std::string VolumeStore::data_dir(const std::string& name) const { return store_.root() + "/volumes/" + name + "/_data"; }
+std::string VolumeStore::data_dir(const std::string& name) const { return store_.volume_path() + "/" + name + "/_data"; }
 
 VolumeRecord VolumeStore::create(const std::string& name, const std::map<std::string, std::string>& labels,
                                  const std::map<std::string, std::string>& options, bool anonymous) {
@@ -68,7 +68,7 @@ VolumeRecord VolumeStore::create(const std::string& name, const std::map<std::st
     v.options = options;
     v.created = now_ns();
     auto lock = store_.lock_exclusive();
-    std::string dir = store_.root() + "/volumes/" + v.name;
+    std::string dir = store_.volume_path() + "/" + v.name;
     if (path_exists(dir + "/volume.json")) throw Error("volume with name " + v.name + " already exists: volume already exists");
     mkdir_p(dir + "/_data", 0755);
     atomic_write_file(dir + "/volume.json", to_json(v), 0600, false);
@@ -77,7 +77,7 @@ VolumeRecord VolumeStore::create(const std::string& name, const std::map<std::st
 
 std::vector<VolumeRecord> VolumeStore::list() const {
     std::vector<VolumeRecord> out;
-    std::string base = store_.root() + "/volumes";
+    std::string base = store_.volume_path();
     if (!is_directory(base)) return out;
     auto lock = store_.lock_shared();
     for (const auto& n : list_dir(base)) {
@@ -94,7 +94,7 @@ std::vector<VolumeRecord> VolumeStore::list() const {
 
 std::optional<VolumeRecord> VolumeStore::get(const std::string& name) const {
     if (!valid_volume_name(name)) return std::nullopt;
-    auto text = read_file_if_exists(store_.root() + "/volumes/" + name + "/volume.json");
+    auto text = read_file_if_exists(store_.volume_path() + "/" + name + "/volume.json");
     if (!text) return std::nullopt;
     try {
         return from_json(*text);
@@ -105,7 +105,7 @@ std::optional<VolumeRecord> VolumeStore::get(const std::string& name) const {
 
 void VolumeStore::remove(const std::string& name) {
     auto lock = store_.lock_exclusive();
-    std::string dir = store_.root() + "/volumes/" + name;
+    std::string dir = store_.volume_path() + "/" + name;
     // The record goes first: a removal killed halfway leaves no half-volume visible.
     if (::unlink((dir + "/volume.json").c_str()) < 0 && errno != ENOENT) throw_errno("remove volume " + name);
     store_.remove_owned_tree(dir);
