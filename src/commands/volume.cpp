@@ -175,9 +175,11 @@ int rm_cmd(Context& ctx) {
     VolumeStore vs(ctx.store());
     bool force = ctx.flags.get_bool("force");
     std::vector<std::string> names = ctx.args;
-    if (ctx.flags.get_bool("all"))
+    bool all = ctx.flags.get_bool("all");
+    if (all && !names.empty()) throw Error("choose either one or more volumes or all");
+    if (all)
         for (const auto& v : vs.list()) names.push_back(v.name);
-    if (names.empty()) throw Error("choose either one or more volumes or all");
+    else if (names.empty()) throw Error("choose either one or more volumes or all");  // --all of none is fine
     std::vector<std::string> errs;
     int code = 0;
     for (const auto& n : names) {
