@@ -270,7 +270,10 @@ int dispatch(const std::vector<std::string>& argv) {
     if (root.remote && !special) connect_remote(root.url, root.connection);
     if (root.noout && !special) redirect_stdout_to_null();
     for (const ParsedFlags* f : {&g.flags, &p.flags}) check_engine_flags(*f, *cmd);
-    engine::configure_events(engine::load_events_config(globals.events_backend));
+    engine::EventsConfig events = engine::load_events_config(globals.events_backend);
+    // --tmpdir is libpod's state directory, where Podman's file backend keeps events.log.
+    if (events.path.empty() && !globals.tmp_dir.empty()) events.path = globals.tmp_dir + "/events/events.log";
+    engine::configure_events(events);
     for (const auto& f : engine::containers_conf().files) {
         log::trace("Reading configuration file \"" + f + "\"");
         log::debug("Merged system config \"" + f + "\"");
