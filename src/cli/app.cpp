@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <set>
 
 #include "base/error.hpp"
 #include "base/log.hpp"
@@ -90,9 +91,11 @@ struct BareError : Error {
     explicit BareError(const std::string& msg) : Error(msg, 1) {}
 };
 
-void apply_globals(GlobalOptions& g, const ParsedFlags& f) {
+// `local`: names the command declares itself (its --storage-opt is not the root's).
+void apply_globals(GlobalOptions& g, const ParsedFlags& f, const std::set<std::string>& local = {}) {
+    auto given = [&](const char* name) { return !local.count(name) && f.find_long(name) && f.changed(name); };
     auto str = [&](const char* name, std::string& into) {
-        if (f.find_long(name) && f.changed(name)) into = f.get_string(name);
+        if (given(name)) into = f.get_string(name);
     };
     str("root", g.root);
     str("runroot", g.runroot);
@@ -104,7 +107,7 @@ void apply_globals(GlobalOptions& g, const ParsedFlags& f) {
     str("runtime", g.runtime);
     str("cgroup-manager", g.cgroup_manager);
     str("network-cmd-path", g.network_cmd_path);
-    if (f.find_long("storage-opt") && f.changed("storage-opt")) {
+    if (given("storage-opt")) {
         g.storage_opts_given = true;
         for (const auto& o : f.get_list("storage-opt"))
             if (!o.empty()) g.storage_opts.push_back(o);
@@ -174,8 +177,8 @@ bool runs_runtime(const Command& cmd) {
 }
 
 // Podman's engine setup checks of the global flags (exit 125, its words).
-void check_engine_flags(const ParsedFlags& f, const Command& cmd) {
-    auto given = [&](const char* name) { return f.find_long(name) && f.changed(name); };
+void check_engine_flags(const ParsedFlags& f, const Command& cmd, const std::set<std::string>& local = {}) {
+    auto given = [&](const char* name) { return !local.count(name) && f.find_long(name) && f.changed(name); };
     if (given("cgroup-manager")) {
         std::string m = f.get_string("cgroup-manager");
         if (m != "cgroupfs" && m != "systemd")
@@ -250,6 +253,8 @@ int dispatch(const std::vector<std::string>& argv) {
 
     std::string path = prog + " " + cmd->path;
     std::vector<FlagSpec> specs = cmd->flags;
+    std::set<std::string> local;
+    for (const auto& c : cmd->flags) local.insert(c.name);
     for (const auto& f : global_flags()) {
         bool clash = false;
         for (const auto& c : cmd->flags) clash = clash || c.name == f.name || (f.shorthand && c.shorthand == f.shorthand);
@@ -260,7 +265,7 @@ int dispatch(const std::vector<std::string>& argv) {
         print_out(command_help(table, *cmd));
         return 0;
     }
-    apply_globals(globals, p.flags);
+    apply_globals(globals, p.flags, local);
     logging_hook(globals, root);
     std::string count_error = check_arg_count(*cmd, p.args.size());
     if (!count_error.empty()) throw Error(count_error);
@@ -269,7 +274,8 @@ int dispatch(const std::vector<std::string>& argv) {
     bool special = cmd->path == "completion" || cmd->path == "help";
     if (root.remote && !special) connect_remote(root.url, root.connection);
     if (root.noout && !special) redirect_stdout_to_null();
-    for (const ParsedFlags* f : {&g.flags, &p.flags}) check_engine_flags(*f, *cmd);
+    check_engine_flags(g.flags, *cmd);
+    check_engine_flags(p.flags, *cmd, local);
     engine::EventsConfig events = engine::load_events_config(globals.events_backend);
     // --tmpdir is libpod's state directory, where Podman's file backend keeps events.log.
     if (events.path.empty() && !globals.tmp_dir.empty()) events.path = globals.tmp_dir + "/events/events.log";
