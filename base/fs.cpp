@@ -335,16 +335,3 @@ std::string xdg_runtime_dir_or_fallback() {
 
 }  // namespace burrow
 
-namespace burrow {
-
-UniqueFd open_in_root(int root, const std::string& path, int flags, mode_t mode) {
-    struct open_how how {};
-    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    std::string rel = path;
-    while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
-    return UniqueFd(static_cast<int>(::syscall(SYS_openat2, root, rel.empty() ? "." : rel.c_str(), &how, sizeof how)));
-}
-
-}  // namespace burrow

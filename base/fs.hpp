@@ -36,9 +36,6 @@ void copy_tree_at(int src_dir, const std::string& src_name, int dst_dir, const s
 // Total bytes allocated under a tree (st_blocks*512 for files, not following links).
 uint64_t tree_size(const std::string& path);
 UniqueFd open_or_throw(const std::string& path, int flags, mode_t mode = 0);
-// `path` opened under directory fd `root` with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS):
-// absolute links and ".." stay inside `root`. Invalid fd (errno set) on failure.
-UniqueFd open_in_root(int root, const std::string& path, int flags, mode_t mode = 0);
 
 // Paths that come from an image or a container: `rel` ("/etc/passwd" or "etc/passwd") is opened
 // under the directory fd `root` with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), so neither a

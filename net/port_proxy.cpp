@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/log.hpp"
 #include "base/error.hpp"
 
 namespace burrow::net {
@@ -181,7 +182,7 @@ void PortProxy::accept_tcp(size_t li) {
         try {
             s->server = agent_.make_socket(AF_INET, SOCK_STREAM);
         } catch (const Error& e) {
-            std::fprintf(stderr, "WARN[0000] port %u: %s\n", l.host_port, e.what());
+            log::warn("port " + std::to_string(l.host_port) + ": " + e.what());
             continue;  // the client sees the connection close
         }
         if (!s->up.open() || !s->down.open()) continue;
@@ -213,7 +214,7 @@ void PortProxy::relay_udp_in(size_t li) {
             try {
                 f->sock = agent_.make_socket(AF_INET, SOCK_DGRAM);
             } catch (const Error& e) {
-                std::fprintf(stderr, "WARN[0000] port %u/udp: %s\n", l.host_port, e.what());
+                log::warn("port " + std::to_string(l.host_port) + "/udp: " + e.what());
                 continue;
             }
             socklen_t len = 0;

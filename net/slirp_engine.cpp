@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/log.hpp"
 #include "base/error.hpp"
 #include "net/port_mapping.hpp"
 
@@ -193,7 +194,7 @@ bool SlirpEngine::ensure_loaded() {
     impl->frames_out = &frames_out_;
     auto fail = [&](const std::string& why) {
         load_failed_ = true;
-        std::fprintf(stderr, "WARN[0000] the container has no outbound network: %s: install libslirp0\n", why.c_str());
+        log::warn("the container has no outbound network: " + why + ": install libslirp0");
         return false;
     };
     impl->handle = ::dlopen("libslirp.so.0", RTLD_NOW | RTLD_LOCAL);

@@ -142,6 +142,7 @@ StoreOptions load_store_options(const StoreOptions& overrides) {
     if (!overrides.driver.empty() && overrides.driver != "overlay") o.driver = overrides.driver;
     if (!overrides.mount_program.empty()) o.mount_program = overrides.mount_program;
     if (overrides.ignore_chown_errors) o.ignore_chown_errors = true;
+    if (!overrides.volume_path.empty()) o.volume_path = overrides.volume_path;
     return o;
 }
 

@@ -25,6 +25,7 @@ struct StoreOptions {
     std::string driver = "overlay";
     std::string mount_program;  // storage.conf [storage.options.overlay] mount_program
     bool ignore_chown_errors = false;
+    std::string volume_path;  // named volumes ("" = <root>/volumes; --volumepath)
 };
 
 // Defaults, then storage.conf ($CONTAINERS_STORAGE_CONF, ~/.config/containers/storage.conf),
@@ -69,6 +70,8 @@ public:
     Store(StoreOptions opts, const HelperRunner& helpers);
     const StoreOptions& options() const { return opts_; }
     const std::string& root() const { return opts_.root; }
+    // Where named volumes live: --volumepath, or <root>/volumes.
+    std::string volume_path() const { return opts_.volume_path.empty() ? opts_.root + "/volumes" : opts_.volume_path; }
 
     Lock lock_shared() const;
     Lock lock_exclusive() const;

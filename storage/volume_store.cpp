@@ -66,7 +66,7 @@ bool volume_needs_mount(const VolumeRecord& v) {
 
 VolumeStore::VolumeStore(Store& store) : store_(store) {}
 
-std::string VolumeStore::data_dir(const std::string& name) const { return store_.root() + "/volumes/" + name + "/_data"; }
+std::string VolumeStore::data_dir(const std::string& name) const { return store_.volume_path() + "/" + name + "/_data"; }
 
 VolumeRecord VolumeStore::create(const std::string& name, const std::map<std::string, std::string>& labels,
                                  const std::map<std::string, std::string>& options, bool anonymous) {
@@ -87,7 +87,7 @@ VolumeRecord VolumeStore::create(VolumeRecord v) {
         throw Error("running volume create option: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
     v.created = now_ns();
     auto lock = store_.lock_exclusive();
-    std::string dir = store_.root() + "/volumes/" + v.name;
+    std::string dir = store_.volume_path() + "/" + v.name;
     if (path_exists(dir + "/volume.json")) throw Error("volume with name " + v.name + " already exists: volume already exists");
     mkdir_p(dir + "/_data", 0755);
     if (v.uid || v.gid) {
@@ -110,7 +110,7 @@ VolumeRecord VolumeStore::create(VolumeRecord v) {
 
 std::vector<VolumeRecord> VolumeStore::list() const {
     std::vector<VolumeRecord> out;
-    std::string base = store_.root() + "/volumes";
+    std::string base = store_.volume_path();
     if (!is_directory(base)) return out;
     auto lock = store_.lock_shared();
     for (const auto& n : list_dir(base)) {
@@ -127,7 +127,7 @@ std::vector<VolumeRecord> VolumeStore::list() const {
 
 std::optional<VolumeRecord> VolumeStore::get(const std::string& name) const {
     if (!valid_volume_name(name)) return std::nullopt;
-    auto text = read_file_if_exists(store_.root() + "/volumes/" + name + "/volume.json");
+    auto text = read_file_if_exists(store_.volume_path() + "/" + name + "/volume.json");
     if (!text) return std::nullopt;
     try {
         return from_json(*text);
@@ -145,7 +145,7 @@ void VolumeStore::update(const VolumeRecord& v) {
 
 void VolumeStore::remove(const std::string& name) {
     auto lock = store_.lock_exclusive();
-    std::string dir = store_.root() + "/volumes/" + name;
+    std::string dir = store_.volume_path() + "/" + name;
     // The record goes first: a removal killed halfway leaves no half-volume visible.
     if (::unlink((dir + "/volume.json").c_str()) < 0 && errno != ENOENT) throw_errno("remove volume " + name);
     store_.remove_owned_tree(dir);

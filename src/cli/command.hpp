@@ -15,12 +15,26 @@ class Store;
 namespace burrow::cli {
 
 inline constexpr const char* kProgram = "burrow";
+// The Podman release whose command line burrow implements: what `version` reports as Version and
+// APIVersion, and `--version` prints, so that scripts gating on Podman's version see it.
+inline constexpr const char* kPodmanVersion = "4.3.1";
+
+// The name help, usage lines and errors show: the base name of argv[0], as Podman shows its
+// os.Args[0] ("podman" through a symlink of that name). kProgram until run_app sets it.
+const std::string& program_name();
+void set_program_name(const std::string& argv0);
 
 struct GlobalOptions {
     std::string root, runroot, storage_driver;
     std::string log_level = "warn";
     std::string events_backend;  // --events-backend ("" = containers.conf or file)
-    bool noout = false;          // --noout: stdout goes to /dev/null
+    std::string volume_path;     // --volumepath ("" = <graph root>/volumes)
+    std::string tmp_dir;         // --tmpdir ("" = <run root>'s libpod/tmp)
+    std::string runtime;         // --runtime ("" = containers.conf)
+    std::string cgroup_manager;  // --cgroup-manager ("" = containers.conf)
+    std::string network_cmd_path;  // --network-cmd-path
+    std::vector<std::string> storage_opts;  // --storage-opt, in order
+    bool storage_opts_given = false;        // --storage-opt was given (even as '')
 };
 
 // What a handler gets: the global options, the store (opened on first use) and its command line.
@@ -77,6 +91,11 @@ const CommandTable& command_table();
 
 // Flags every command accepts (Podman's persistent root flags).
 const std::vector<FlagSpec>& global_flags();
+// Flags only the root takes, before the command (Podman's local root flags: --url, --remote,
+// --connection, --noout, ...).
+const std::vector<FlagSpec>& root_only_flags();
+// Both, as the root's parse and help see them.
+std::vector<FlagSpec> root_flags();
 
 // Help texts, cobra's layout as Podman prints it.
 std::string command_help(const CommandTable& table, const Command& cmd);

@@ -19,8 +19,7 @@ std::string pull_binary() {
 void exec_pull_binary(const std::vector<std::string>& argv) {
     std::string bin = pull_binary();
     std::vector<std::string> args = argv;
-    if (args.empty()) args.push_back("burrow");
-    args[0] = "burrow";
+    if (args.empty()) args.push_back("burrow");  // argv[0] kept: burrow-pull names itself as the user called it
     std::vector<char*> av;
     for (auto& a : args) av.push_back(a.data());
     av.push_back(nullptr);

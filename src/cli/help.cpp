@@ -1,5 +1,8 @@
 // The command table's lookups and the help texts it generates (pure: no store, no I/O).
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 
 #include "base/strings.hpp"
 #include "src/cli/command.hpp"
@@ -34,22 +37,87 @@ std::vector<const Command*> CommandTable::children(const std::string& parent) co
     return r;
 }
 
+namespace {
+std::string g_program = kProgram;
+
+// Podman's default service address: the user's runtime directory (or /tmp/podman-run-UID), or
+// /run/podman for root.
+std::string default_service_url() {
+    if (::geteuid() == 0) return "unix:/run/podman/podman.sock";
+    const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+    std::string dir = xdg && *xdg ? xdg : "/tmp/podman-run-" + std::to_string(::geteuid());
+    return "unix:" + dir + "/podman/podman.sock";
+}
+}  // namespace
+
+const std::string& program_name() { return g_program; }
+void set_program_name(const std::string& argv0) {
+    std::string base = argv0.substr(argv0.rfind('/') == std::string::npos ? 0 : argv0.rfind('/') + 1);
+    g_program = base.empty() ? kProgram : base;
+}
+
 const std::vector<FlagSpec>& global_flags() {
     static const std::vector<FlagSpec> flags = {
+        {"cgroup-manager", 0, FlagType::String, "", "Cgroup manager to use (\"cgroupfs\"|\"systemd\")", false, ""},
+        {"cni-config-dir", 0, FlagType::String, "", "Path of the configuration directory for networks", true, ""},
+        {"conmon", 0, FlagType::String, "", "Path of the conmon binary", false, ""},
+        {"cpu-profile", 0, FlagType::String, "", "Path for the cpu-profiling results", true, ""},
+        {"default-mounts-file", 0, FlagType::String, "", "Path to default mounts file", true, ""},
         {"events-backend", 0, FlagType::String, "file", "Events backend to use (\"file\"|\"journald\"|\"none\")", false, ""},
-        {"help", 'h', FlagType::Bool, "false", "Help for burrow", false, ""},
+        {"help", 'h', FlagType::Bool, "false", "Help for " + program_name(), false, ""},
+        {"hooks-dir", 0, FlagType::StringList, "", "Set the OCI hooks directory path (may be set multiple times)", false, "strings"},
         {"log-level", 0, FlagType::String, "warn",
          "Log messages above specified level (trace, debug, info, warn, warning, error, fatal, panic)", false, ""},
-        {"noout", 0, FlagType::Bool, "false", "do not output to stdout", false, ""},
+        {"max-workers", 0, FlagType::Int, "0", "The maximum number of workers for parallel operations", true, ""},
+        {"memory-profile", 0, FlagType::String, "", "Path for the memory-profiling results", true, ""},
+        {"namespace", 0, FlagType::String, "",
+         "Set the libpod namespace, used to create separate views of the containers and pods on the system", false, ""},
+        {"network-backend", 0, FlagType::String, "", "Network backend to use (\"cni\"|\"netavark\")", true, ""},
+        {"network-cmd-path", 0, FlagType::String, "", "Path to the command for configuring the network", false, ""},
+        {"network-config-dir", 0, FlagType::String, "", "Path of the configuration directory for networks", false, ""},
+        {"registries-conf", 0, FlagType::String, "", "Path to a registries.conf to use for image processing", true, ""},
         {"root", 0, FlagType::String, "", "Path to the root directory in which data, including images, is stored",
          false, ""},
         {"runroot", 0, FlagType::String, "", "Path to the 'run directory' where all state information is stored",
          false, ""},
+        {"runtime", 0, FlagType::String, "", "Path to the OCI-compatible binary used to run containers.", false, ""},
+        {"runtime-flag", 0, FlagType::StringList, "", "add global flags for the container runtime", false, ""},
         {"storage-driver", 0, FlagType::String, "",
          "Select which storage driver is used to manage storage of images and containers", false, ""},
-        {"version", 'v', FlagType::Bool, "false", "version for burrow", false, ""},
+        {"storage-opt", 0, FlagType::StringList, "", "Used to pass an option to the storage driver", false, ""},
+        {"syslog", 0, FlagType::Bool, "false", "Output logging information to syslog as well as the console (default false)", false, ""},
+        {"tmpdir", 0, FlagType::String, "",
+         "Path to the tmp directory for libpod state content.\n\nNote: use the environment variable 'TMPDIR' to change "
+         "the temporary storage location for container images, '/var/tmp'.\n", false, ""},
+        {"trace", 0, FlagType::Bool, "false", "Enable opentracing output (default false)", true, ""},
+        {"volumepath", 0, FlagType::String, "", "Path to the volume directory in which volume data is stored", false, ""},
     };
     return flags;
+}
+
+const std::vector<FlagSpec>& root_only_flags() {
+    static const std::vector<FlagSpec> flags = {
+        {"config", 0, FlagType::String, "", "Ignored for Docker compatibility", true, ""},
+        {"connection", 'c', FlagType::String, "", "Connection to use for remote Podman service", false, ""},
+        {"context", 0, FlagType::String, "default",
+         "Name of the context to use to connect to the daemon (This flag is a NOOP and provided solely for scripting "
+         "compatibility.)", true, ""},
+        {"debug", 'D', FlagType::Bool, "false", "Docker compatibility, force setting of log-level", true, ""},
+        {"host", 'H', FlagType::String, "", "Used for Docker compatibility", true, ""},
+        {"identity", 0, FlagType::String, "", "path to SSH identity file, (CONTAINER_SSHKEY)", false, ""},
+        {"noout", 0, FlagType::Bool, "false", "do not output to stdout", false, ""},
+        {"remote", 'r', FlagType::Bool, "false", "Access remote Podman service", false, ""},
+        {"ssh", 0, FlagType::String, "golang", "define the ssh mode", false, ""},
+        {"url", 0, FlagType::String, default_service_url(), "URL to access Podman service (CONTAINER_HOST)", false, ""},
+        {"version", 'v', FlagType::Bool, "false", "version for " + program_name(), false, ""},
+    };
+    return flags;
+}
+
+std::vector<FlagSpec> root_flags() {
+    std::vector<FlagSpec> all = root_only_flags();
+    all.insert(all.end(), global_flags().begin(), global_flags().end());
+    return all;
 }
 
 static std::string type_name(const FlagSpec& f) {
@@ -106,7 +174,7 @@ static std::string commands_list(const CommandTable& table, const std::string& p
 }
 
 std::string command_help(const CommandTable& table, const Command& cmd) {
-    std::string full = std::string(kProgram) + " " + cmd.path;
+    std::string full = program_name() + " " + cmd.path;
     std::string out = cmd.short_help + "\n\nDescription:\n  " + (cmd.long_help.empty() ? cmd.short_help : cmd.long_help) + "\n\n";
     out += "Usage:\n  " + full + (cmd.is_group() ? " [command]" : cmd.use.empty() ? "" : " " + cmd.use) + "\n\n";
     if (!cmd.aliases.empty()) {
@@ -122,15 +190,15 @@ std::string command_help(const CommandTable& table, const Command& cmd) {
 }
 
 std::string root_help(const CommandTable& table) {
-    std::string out = "Manage pods, containers and images\n\nUsage:\n  " + std::string(kProgram) + " [options] [command]\n\n";
+    std::string out = "Manage pods, containers and images\n\nUsage:\n  " + program_name() + " [options] [command]\n\n";
     out += "Available Commands:\n" + commands_list(table, "") + "\n";
-    out += "Options:\n" + flag_usages(global_flags(), true);
+    out += "Options:\n" + flag_usages(root_flags(), true);
     return out;
 }
 
 std::string check_arg_count(const Command& cmd, size_t given) {
     auto n = static_cast<int>(given);
-    std::string full = std::string(kProgram) + " " + cmd.path;
+    std::string full = program_name() + " " + cmd.path;
     if (cmd.max_args == 0 && n > 0) return "`" + full + "` takes no arguments";
     if (cmd.max_args < 0) {
         if (n < cmd.min_args)

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "base/error.hpp"
+#include "base/log.hpp"
 
 namespace burrow::cli {
 
@@ -17,9 +18,6 @@ void print_error(const std::string& msg) {
     std::fprintf(stderr, "Error: %s\n", msg.c_str());
 }
 
-void print_warning(const std::string& msg) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "WARN[0000] %s\n", msg.c_str());
-}
+void print_warning(const std::string& msg) { log::warn(msg); }
 
 }  // namespace burrow::cli

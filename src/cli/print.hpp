@@ -8,7 +8,8 @@ namespace burrow::cli {
 void print_out(const std::string& s);
 // Prints "Error: <msg>\n" to stderr.
 void print_error(const std::string& msg);
-// Prints a warning line to stderr, as Podman's logrus does at the default level: "WARN[0000] msg".
+// A warning on stderr as Podman's logrus prints it (base/log.hpp: "WARN[0000] msg" on a terminal,
+// time="..." level=warning msg="..." otherwise).
 void print_warning(const std::string& msg);
 
 }  // namespace burrow::cli

@@ -36,7 +36,7 @@ std::optional<ojson> inspect_container(storage::Store& store, const std::string&
     p.merged = containers.merged_dir(cfg->id);
     p.userdata = containers.userdata_dir(cfg->id);
     p.log = containers.log_path(cfg->id);
-    p.volumes = store.root() + "/volumes";
+    p.volumes = store.volume_path();
     for (auto it = cfg->layers.rbegin(); it != cfg->layers.rend(); ++it) p.lower_dirs.push_back(store.layer_diff_dir(*it));
     if (auto img = store.image(cfg->image_id)) p.image_digest = img->digest;
     try {

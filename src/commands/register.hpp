@@ -7,6 +7,7 @@ void register_images(cli::CommandTable& t);        // images, image ls, inspect,
 void register_image_manage(cli::CommandTable& t);  // tag, untag, rmi, image rm, image prune
 void register_pull(cli::CommandTable& t);          // pull, image pull
 void register_system(cli::CommandTable& t);        // system df, info, version
+void register_system_info(cli::CommandTable& t);   // info, version (system_info.cpp; called by register_system)
 void register_login(cli::CommandTable& t);         // login, logout
 void register_unshare(cli::CommandTable& t);       // unshare
 void register_completion(cli::CommandTable& t);    // completion

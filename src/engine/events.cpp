@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/log.hpp"
 #include "base/error.hpp"
 #include "storage/container_store.hpp"
 #include "storage/store.hpp"
@@ -153,7 +154,7 @@ EventsConfig load_events_config(const std::string& backend_flag) {
     if (c.backend != "file" && c.backend != "none" && c.backend != "journald")
         throw Error("unknown event logger type: " + upper);
     if (c.backend == "journald") {  // burrow has no journal writer: said once, then the file
-        std::fputs("WARN[0000] events backend journald is not supported by burrow: using file\n", stderr);
+        log::warn("events backend journald is not supported by burrow: using file");
         c.backend = "file";
     }
     return c;

@@ -21,6 +21,7 @@
 #include <optional>
 #include <thread>
 
+#include "base/log.hpp"
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/fd_passing.hpp"
@@ -505,8 +506,8 @@ void stop_container(storage::Store& store, const ContainerConfig& cfg, unsigned 
         if (wait_pid_gone(st.pid, st.pid_start, static_cast<int>(timeout) * 1000))
             code = 128 + sig;
         else
-            std::fprintf(stderr, "WARN[0000] StopSignal %s failed to stop container %s in %u seconds, resorting to SIGKILL\n",
-                         cfg.stop_signal.c_str(), cfg.name.c_str(), timeout);
+            log::warn("StopSignal " + cfg.stop_signal + " failed to stop container " + cfg.name + " in " +
+                      std::to_string(timeout) + " seconds, resorting to SIGKILL");
     }
     if (storage::process_alive(st.pid, st.pid_start)) {
         try {

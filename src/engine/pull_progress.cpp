@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "base/log.hpp"
 #include "base/strings.hpp"
 
 namespace burrow::engine {
@@ -24,7 +25,9 @@ void PullProgress::line(const std::string& text) {
 
 void PullProgress::warn(const std::string& text) {
     if (quiet_) return;
-    std::fprintf(stderr, "WARN[0000] %s\n", text.c_str());
+    if (live_) std::fputs("\r\033[K", stderr);
+    log::warn(text);
+    if (live_) redraw(true);
 }
 
 void PullProgress::start_blobs(size_t count) {

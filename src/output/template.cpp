@@ -57,6 +57,8 @@ private:
             action_line_ = 1;
             for (size_t k = 0; k < start; ++k)
                 if (src_[k] == '\n') ++action_line_;
+            std::string_view tb = trim(body);
+            if (tb.size() >= 4 && tb.substr(0, 2) == "/*" && tb.substr(tb.size() - 2) == "*/") continue;  // a comment
             std::string kw = first_word(body);
             if (kw == "end") return kw;
             if (kw == "else") {
@@ -136,8 +138,50 @@ private:
     // --- pipelines ---
     Pipeline parse_pipeline(const std::string& s) {
         size_t i = 0;
+        std::vector<std::string> decl;
+        bool assign = false;
+        parse_decl(s, i, decl, assign);
         Pipeline p = parse_pipeline_at(s, i, false);
+        p.decl = std::move(decl);
+        p.assign = assign;
         return p;
+    }
+
+    static std::string var_name(const std::string& s, size_t& i) {
+        size_t b = i++;
+        while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i;
+        return s.substr(b, i - b);
+    }
+
+    // "$x :=", "$x =", "$i, $e :=" at the start of a pipeline; leaves `i` after it, or unchanged.
+    void parse_decl(const std::string& s, size_t& i, std::vector<std::string>& decl, bool& assign) {
+        size_t k = i;
+        auto skip = [&] {
+            while (k < s.size() && std::isspace(static_cast<unsigned char>(s[k]))) ++k;
+        };
+        std::vector<std::string> names;
+        for (;;) {
+            skip();
+            if (k >= s.size() || s[k] != '$') return;
+            names.push_back(var_name(s, k));
+            skip();
+            if (k < s.size() && s[k] == ',' && names.size() == 1) {
+                ++k;
+                continue;
+            }
+            break;
+        }
+        if (s.compare(k, 2, ":=") == 0) {
+            k += 2;
+        } else if (k < s.size() && s[k] == '=' && names.size() == 1) {
+            assign = true;
+            ++k;
+        } else {
+            if (names.size() > 1) fail("too many declarations in command");
+            return;
+        }
+        decl = std::move(names);
+        i = k;
     }
 
     Pipeline parse_pipeline_at(const std::string& s, size_t& i, bool in_parens) {
@@ -183,13 +227,17 @@ private:
                 size_t b = ++i;
                 while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '_')) ++i;
                 if (b == i) {
-                    if (o.path.empty() && o.kind != Operand::Sub) break;  // "." alone
+                    if (o.path.empty() && o.kind != Operand::Sub && o.kind != Operand::Var) break;  // "." alone
                     fail("unexpected . in operand");
                 }
                 o.path.push_back(s.substr(b, i - b));
             }
         };
-        if (c == '.') {
+        if (c == '$') {
+            op.kind = Operand::Var;
+            op.var = var_name(s, i);
+            field_chain(op);
+        } else if (c == '.') {
             field_chain(op);
             op.kind = op.path.empty() ? Operand::Dot : Operand::Field;
         } else if (c == '"' || c == '`') {

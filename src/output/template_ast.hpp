@@ -9,9 +9,10 @@ namespace burrow::output {
 struct Pipeline;
 
 struct Operand {
-    enum Kind { Dot, Field, String, Number, Bool, Nil, Func, Sub } kind = Dot;
-    std::vector<std::string> path;  // Field: A.B -> {"A","B"}; also a field chain after Sub
+    enum Kind { Dot, Field, String, Number, Bool, Nil, Func, Sub, Var } kind = Dot;
+    std::vector<std::string> path;  // Field: A.B -> {"A","B"}; also a field chain after Sub or Var
     std::string text;               // String value, Func name, or the source text for errors
+    std::string var;                // Var: "$x" ("$" is the data the template was given)
     long long num = 0;
     std::shared_ptr<Pipeline> sub;
     size_t line = 1, col = 0;
@@ -21,6 +22,8 @@ struct Command {
 };
 struct Pipeline {
     std::vector<Command> cmds;
+    std::vector<std::string> decl;  // {{$x := ...}}, {{range $i, $e := ...}}: the variables
+    bool assign = false;            // {{$x = ...}}: sets a declared variable
 };
 
 struct TemplateNode {

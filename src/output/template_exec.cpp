@@ -33,22 +33,39 @@ class Executor {
 public:
     Executor(const std::string& name, const std::string& type_name) : name_(name), type_(type_name) {}
 
+    void start(const tmpl::Val& root) { vars_.push_back({"$", root}); }
+
+    // A list is a scope: variables declared in it end with it (Go's {{end}} rule).
     void run(const std::vector<std::unique_ptr<TemplateNode>>& list, const tmpl::Val& dot, std::string& out) {
+        size_t mark = vars_.size();
         for (const auto& n : list) {
             switch (n->kind) {
             case TemplateNode::Text: out += n->text; break;
-            case TemplateNode::Action: out += tmpl::print(eval(n->pipe, dot), true); break;
-            case TemplateNode::If: run(tmpl::truthy(eval(n->pipe, dot)) ? n->list : n->else_list, dot, out); break;
+            case TemplateNode::Action: {
+                tmpl::Val v = eval(n->pipe, dot);
+                if (n->pipe.decl.empty()) out += tmpl::print(v, true);
+                break;
+            }
+            case TemplateNode::If: {
+                size_t m = vars_.size();
+                bool yes = tmpl::truthy(eval(n->pipe, dot));
+                run(yes ? n->list : n->else_list, dot, out);
+                vars_.resize(m);
+                break;
+            }
             case TemplateNode::With: {
+                size_t m = vars_.size();
                 tmpl::Val v = eval(n->pipe, dot);
                 if (tmpl::truthy(v)) run(n->list, v, out);
                 else run(n->else_list, dot, out);
+                vars_.resize(m);
                 break;
             }
             case TemplateNode::Range: run_range(*n, dot, out); break;
             case TemplateNode::List: run(n->list, dot, out); break;
             }
         }
+        vars_.resize(mark);
     }
 
 private:
@@ -58,11 +75,23 @@ private:
     }
 
     void run_range(const TemplateNode& n, const tmpl::Val& dot, std::string& out) {
-        tmpl::Val v = eval(n.pipe, dot);
+        tmpl::Val v = eval_pipe(n.pipe, dot);
         const GoType* elem = v.t && (v.t->kind == GoType::Slice || v.t->kind == GoType::Map) ? v.t->elem : nullptr;
         bool is_struct = v.t && v.t->kind == GoType::Struct;
         if (!is_struct && (v.v.is_array() || v.v.is_object()) && !v.v.empty()) {
-            for (const auto& e : v.v) run(n.list, tmpl::Val{e, elem}, out);
+            size_t m = vars_.size(), idx = 0;
+            for (auto it = v.v.begin(); it != v.v.end(); ++it, ++idx) {
+                tmpl::Val e{*it, elem};
+                vars_.resize(m);
+                if (n.pipe.decl.size() == 2) {
+                    vars_.push_back({n.pipe.decl[0], v.v.is_object() ? tmpl::Val{it.key(), nullptr} : tmpl::Val{idx, nullptr}});
+                    vars_.push_back({n.pipe.decl[1], e});
+                } else if (n.pipe.decl.size() == 1) {
+                    vars_.push_back({n.pipe.decl[0], e});
+                }
+                run(n.list, e, out);
+            }
+            vars_.resize(m);
         } else if (!is_struct && (v.v.is_null() || v.v.is_discarded() || v.v.is_array() || v.v.is_object())) {
             run(n.else_list, dot, out);
         } else {
@@ -70,7 +99,24 @@ private:
         }
     }
 
+    // A pipeline's value, declaring or assigning its variables.
     tmpl::Val eval(const Pipeline& p, const tmpl::Val& dot) {
+        tmpl::Val v = eval_pipe(p, dot);
+        if (p.assign) {
+            lookup(p.cmds[0].args[0], p.decl[0]) = v;
+        } else if (!p.decl.empty()) {
+            vars_.push_back({p.decl[0], v});
+        }
+        return v;
+    }
+
+    tmpl::Val& lookup(const Operand& at, const std::string& name) {
+        for (auto it = vars_.rbegin(); it != vars_.rend(); ++it)
+            if (it->first == name) return it->second;
+        throw Error("template: " + name_ + ":" + std::to_string(at.line) + ": undefined variable \"" + name + "\"");
+    }
+
+    tmpl::Val eval_pipe(const Pipeline& p, const tmpl::Val& dot) {
         tmpl::Val piped;
         bool have_piped = false;
         for (const auto& cmd : p.cmds) {
@@ -133,6 +179,7 @@ private:
         case Operand::Bool: return {op.num != 0, nullptr};
         case Operand::Nil: fail(op, "nil is not a command");
         case Operand::Sub: return walk(op, eval(*op.sub, dot));
+        case Operand::Var: return walk(op, lookup(op, op.var));
         case Operand::Func: return call(op, {});
         }
         return {};
@@ -162,6 +209,7 @@ private:
     }
 
     std::string name_, type_;
+    std::vector<std::pair<std::string, tmpl::Val>> vars_;
 };
 
 }  // namespace
@@ -169,7 +217,9 @@ private:
 std::string run_template(const std::string& name, const TemplateNode& root, const json& dot, const std::string& type_name) {
     std::string out;
     const GoType* t = type_name.empty() ? nullptr : go_type(type_name);
-    Executor(name, type_name).run(root.list, tmpl::Val{dot, t}, out);
+    Executor ex(name, type_name);
+    ex.start(tmpl::Val{dot, t});
+    ex.run(root.list, tmpl::Val{dot, t}, out);
     return out;
 }
 

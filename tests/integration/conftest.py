@@ -12,6 +12,7 @@ import collections
 import json
 import os
 import pwd
+import re
 import shutil
 import stat
 import subprocess
@@ -157,11 +158,13 @@ Result = collections.namedtuple("Result", "rc out err")
 
 def assert_error(res, *words, code=125):
     """Podman's failure shape: exit 125 (or `code`) and one line on stderr, 'Error: ...', naming `words`.
-    Podman's own "Trying to pull ..." line and its warnings ("WARN[0000] ...", e.g. the
+    Podman's own "Trying to pull ..." line and its warnings (logrus's 'time="..." level=warning
+    msg="..."' on a pipe, "WARN[0000] ..." on a terminal; e.g. the
     single-id mapping notice) may come before it; progress lines may not: the issue asks for none
     when stderr is not a terminal."""
     lines = [l for l in res.err.splitlines()
-             if l.strip() and not l.startswith("Trying to pull ") and not l.startswith("WARN[")]
+             if l.strip() and not l.startswith("Trying to pull ") and not l.startswith("WARN[")
+             and not re.match(r'time="[^"]*" level=warning ', l)]
     assert res.rc == code, f"exit {res.rc}, expected {code}; stderr: {res.err!r}"
     assert len(lines) == 1 and lines[0].startswith("Error: "), f"not one 'Error: ' line: {res.err!r}"
     for w in words:

@@ -121,7 +121,9 @@ def test_stop_time_and_stop_timeout(env, bb):
     res = env.run("stop", "-t", "1", "st")
     took = time.time() - start
     assert res.out == "st\n"
-    assert res.err == "WARN[0000] StopSignal SIGTERM failed to stop container st in 1 seconds, resorting to SIGKILL\n"
+    # stderr is a pipe: logrus's text form, as Podman prints it there
+    assert re.fullmatch(r'time="[0-9T:+Z-]+" level=warning msg="StopSignal SIGTERM failed to stop container st in 1 '
+                        r'seconds, resorting to SIGKILL"\n', res.err), res.err
     assert 0.9 < took < 5, took
     assert inspect(env, "st")["State"]["ExitCode"] == 137
     # --stop-timeout is the default of stop (and of rm -f)

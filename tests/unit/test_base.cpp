@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "base/log.hpp"
 #include "base/sha256.hpp"
 #include "base/strings.hpp"
 
@@ -45,4 +46,35 @@ TEST_CASE("split, trim, base64") {
     REQUIRE(base64_decode("dXNlcjpwYXNz") == "user:pass");
     REQUIRE(base64_encode("ab") == "YWI=");
     REQUIRE_THROWS(base64_decode("!!"));
+}
+
+TEST_CASE("log: logrus's levels and its two line forms, as Podman prints them") {
+    using log::Level;
+    CHECK(log::parse_level("warn") == Level::Warn);
+    CHECK(log::parse_level("WARNING") == Level::Warn);
+    CHECK(log::parse_level("Trace") == Level::Trace);
+    CHECK(log::parse_level("panic") == Level::Panic);
+    CHECK_FALSE(log::parse_level("telepathic"));
+    CHECK(std::string(log::level_name(Level::Warn)) == "warning");
+    // not a terminal: time="..." level=... msg="..." with Go's %q quoting when needed
+    CHECK(log::format_text(Level::Info, "podman filtering at log level info", "2026-12-07T15:29:42Z") ==
+          "time=\"2026-12-07T15:29:42Z\" level=info msg=\"podman filtering at log level info\"\n");
+    CHECK(log::format_text(Level::Warn, "plain", "2026-12-07T15:29:42+01:00") ==
+          "time=\"2026-12-07T15:29:42+01:00\" level=warning msg=plain\n");
+    CHECK(log::logfmt_value("a \"b\"\n\\") == "\"a \\\"b\\\"\\n\\\\\"");
+    CHECK(log::logfmt_value("") == "");
+    CHECK(log::logfmt_value("caf\xc3\xa9 \x01") == "\"caf\xc3\xa9 \\x01\"");
+    // a terminal: coloured 4-letter level, seconds since start, message padded to 44 columns
+    CHECK(log::format_terminal(Level::Warn, "short", 0) ==
+          "\x1b[33mWARN\x1b[0m[0000] short" + std::string(39, ' ') + " \n");
+    std::string long_msg(50, 'm');
+    CHECK(log::format_terminal(Level::Error, long_msg, 12) == "\x1b[31mERRO\x1b[0m[0012] " + long_msg + " \n");
+    CHECK(log::format_terminal(Level::Info, "x", 0).substr(0, 9) == "\x1b[36mINFO");
+    // levels: a line is written at or above the configured one
+    log::set_level(Level::Warn);
+    CHECK(log::enabled(Level::Error));
+    CHECK_FALSE(log::enabled(Level::Info));
+    log::set_level(Level::Trace);
+    CHECK(log::enabled(Level::Debug));
+    log::set_level(Level::Warn);
 }

@@ -178,3 +178,31 @@ TEST_CASE("template: Podman's functions and Go's built-ins") {
     CHECK(run("{{printf \"%s\" .S}}", json{{"S", big}}) == big);  // no fixed-size buffer
     CHECK(run("{{ .N | printf \"%d-%d\" 1 }}", row) == "1-3");
 }
+
+TEST_CASE("template: variables, $, range declarations, comments") {
+    json row = {{"Names", {"a", "b"}}, {"Labels", {{"k1", "v1"}, {"k2", "v2"}}}, {"S", "x"}, {"N", 3}};
+    CHECK(run("{{$x := .S}}{{$x}}-{{$x = \"y\"}}{{$x}}", row) == "x-y");
+    CHECK(run("{{range $i, $n := .Names}}{{$i}}={{$n}} {{end}}", row) == "0=a 1=b ");
+    CHECK(run("{{range $n := .Names}}{{$n}}{{$.S}}{{end}}", row) == "axbx");
+    // Podman's documented label listing: a map ranges in key order, key and value.
+    CHECK(run("{{range $k, $v := .Labels}}{{$k}}={{$v}}\n{{end}}", row) == "k1=v1\nk2=v2\n");
+    CHECK(run("{{with $s := .S}}{{$s}}{{.}}{{end}}", row) == "xx");
+    CHECK(run("{{if $n := .N}}{{$n}}{{end}}", row) == "3");
+    CHECK(run("a{{/* a comment */}}b{{- /* trimmed */ -}} c", row) == "abc");
+    CHECK_THROWS_WITH(run("{{range .Names}}{{$y := 1}}{{end}}{{$y}}", row), Catch::Contains("undefined variable \"$y\""));
+}
+
+TEST_CASE("template: Podman's documented --format examples") {
+    // podman ps --format "{{.ID}}  {{.Image}}  {{.Labels}}" (map printed in key order)
+    json ctr = {{"ID", "65c1c2a2e5c3"}, {"Image", "docker.io/library/alpine:latest"}, {"Labels", {{"b", "2"}, {"a", "1"}}}};
+    CHECK(run("{{.ID}}  {{.Image}}  {{.Labels}}", ctr) == "65c1c2a2e5c3  docker.io/library/alpine:latest  map[a:1 b:2]");
+    // podman images --format "{{.Repository}}:{{.Tag}}" and "{{json .}}"-style pipes
+    json img = {{"Repository", "quay.io/x"}, {"Tag", "1"}, {"Names", {"quay.io/x:1", "quay.io/x:latest"}}};
+    CHECK(run("{{.Repository}}:{{.Tag}}", img) == "quay.io/x:1");
+    CHECK(run("{{join .Names \",\"}} {{len .Names}} {{index .Names 0}}", img) == "quay.io/x:1,quay.io/x:latest 2 quay.io/x:1");
+    CHECK(run("{{range .Names}}{{println .}}{{end}}", img) == "quay.io/x:1\nquay.io/x:latest\n");
+    CHECK(run("{{.Repository | upper}} {{truncate .Repository 4}}", img) == "QUAY.IO/X quay");
+    // podman system df --format "{{.Type}}:{{.Total}}:{{.Active}}"
+    json df = {{"Type", "Local Volumes"}, {"Total", 2}, {"Active", 2}};
+    CHECK(run("{{ .Type }}:{{ .Total }}:{{ .Active }}", df) == "Local Volumes:2:2");
+}
