@@ -156,8 +156,14 @@ std::string flag_usages(const std::vector<FlagSpec>& flags, bool include_help) {
     }
     std::string out;
     // A usage of several lines continues under its first, as pflag prints it.
-    for (const auto& [left, usage] : lines)
-        out += left + " " + std::string(maxlen - left.size() - 1, ' ') + "  " + join(split(usage, '\n'), "\n" + std::string(maxlen + 2, ' ')) + "\n";
+    std::string continuation(maxlen + 3, ' ');  // a newline, then the usage column
+    continuation[0] = '\n';
+    for (const auto& [left, usage] : lines) {
+        out += left;
+        out.append(maxlen + 2 - left.size(), ' ');
+        out += join(split(usage, '\n'), continuation);
+        out += '\n';
+    }
     return out;
 }
 

@@ -48,7 +48,7 @@ rootless::ProcessSpec exec_spec(storage::Store& store, const ContainerConfig& cf
     rootless::ProcessSpec spec;
     spec.argv = o.argv;
     spec.workdir = o.workdir ? *o.workdir : cfg.workdir;
-    if (spec.workdir.empty()) spec.workdir = "/";
+    if (spec.workdir.empty()) spec.workdir.push_back('/');  // not = "/": GCC 12 -O3 warns (-Wrestrict)
     spec.create_workdir = false;
 
     uint32_t uid = cfg.uid, gid = cfg.gid;
