@@ -151,7 +151,11 @@ std::string flag_usages(const std::vector<FlagSpec>& flags, bool include_help) {
         bool zero = f->default_value.empty() || (f->type == FlagType::Bool && f->default_value == "false") ||
                     (numeric && f->default_value == "0");
         if (!zero && f->type == FlagType::StringSlice) usage += " (default [" + f->default_value + "])";
-        else if (!zero) usage += f->type == FlagType::String ? " (default \"" + f->default_value + "\")" : " (default " + f->default_value + ")";
+        // pflag quotes a string's default; a number read as text (create's "uint" ones) is not quoted.
+        bool quoted = f->type == FlagType::String && f->value_name != "uint" && f->value_name != "int" &&
+                      f->value_name != "float";
+        if (!zero && f->type != FlagType::StringSlice)
+            usage += quoted ? " (default \"" + f->default_value + "\")" : " (default " + f->default_value + ")";
         lines.emplace_back(left, usage);
     }
     std::string out;

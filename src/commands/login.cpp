@@ -130,7 +130,6 @@ void register_login(cli::CommandTable& t) {
                    string_flag("username", 'u', "Username for registry"),
                    bool_flag("verbose", 'v', "Write more detailed information to stdout"),
                    help_flag()};
-    login.flags[5].default_value = "true";
     login.max_args = 1;
     login.handler = login_cmd;
     t.add(login);

@@ -34,7 +34,14 @@ struct Options {
     long long tail = -1;
     bool timestamps = false;
     std::string prefix_name;  // set when several containers are shown
+    std::string color;        // --color: the container's ANSI color, as Podman picks it by position
 };
+
+// libpod's colors for --color, by the container's position on the command line.
+std::string log_color(size_t index) {
+    static const char* const colors[] = {"\033[37m", "\033[31m", "\033[33m", "\033[34m", "\033[35m", "\033[36m", "\033[32m"};
+    return colors[index % 7];
+}
 
 // Writes records to stdout/stderr, flushing the other stream when they alternate so that a
 // terminal shows them in the order they were logged.
@@ -46,10 +53,11 @@ public:
         FILE* f = l.stream == 2 ? stderr : stdout;
         if (last_ && last_ != f) std::fflush(last_);
         last_ = f;
-        std::string out;
+        std::string out = o.color;
         if (!o.prefix_name.empty()) out += o.prefix_name + " ";
         if (o.timestamps) out += rfc3339_nano(l.time_ns) + " ";
         out += l.text;
+        if (!o.color.empty()) out += "\033[0m";
         if (!l.partial) out += '\n';
         std::fwrite(out.data(), 1, out.size(), f);
     }
@@ -136,6 +144,7 @@ int logs_cmd(Context& ctx) {
     for (auto& c : targets) {
         Source s;
         s.opts = base;
+        if (f.get_bool("color")) s.opts.color = log_color(sources.size());
         if (multi) s.opts.prefix_name = f.get_bool("names") ? c.name : c.id.substr(0, 12);
         // Podman's words for the drivers that keep no log; burrow writes no journal either.
         if (c.log_driver == "none" || c.log_driver == "passthrough" || c.log_driver == "journald")

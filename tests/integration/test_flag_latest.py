@@ -98,3 +98,11 @@ def test_pull_all_tags(env, registry):
     names = env.run("images", "--format", "{{.Repository}}:{{.Tag}}").out.split()
     assert sorted(n for n in names if n.startswith(ref(registry, "busybox") + ":")) == \
         sorted(ref(registry, "busybox") + ":" + t for t in want)
+
+
+def test_logs_color_by_position(env, bb):
+    env.run("run", "--name", "a", bb, "echo", "one")
+    env.run("run", "--name", "b", bb, "echo", "two")
+    out = env.run("logs", "--color", "--names", "a", "b").out
+    assert "\033[37ma one\033[0m\n" in out and "\033[31mb two\033[0m\n" in out
+    assert env.run("logs", "--color", "a").out == "\033[37mone\033[0m\n"
