@@ -114,7 +114,8 @@ def test_non_root_user_has_no_effective_caps(env, bb):
 @pytest.mark.solo
 def test_unmapped_user_is_a_clear_error(env, bb):
     res = run(env, "-u", "app", bb, "id", check=False)
-    assert_error(res, "cannot run as 1000:1000", "/etc/subuid")
+    # a start failure: run exits 126, as Podman when the runtime cannot set the ids
+    assert_error(res, "cannot run as 1000:1000", "/etc/subuid", code=126)
     assert containers_dir(env) == []
 
 
