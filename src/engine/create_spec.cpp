@@ -15,6 +15,7 @@
 #include "net/network_options.hpp"
 #include "net/port_mapping.hpp"
 #include "rootless/caps.hpp"
+#include "rootless/seccomp.hpp"
 #include "rootless/userspec.hpp"
 
 extern char** environ;
@@ -375,7 +376,10 @@ ContainerConfig build_container_config(const CreateOptions& o, const ImageDefaul
                 c.seccomp = "unconfined";
             } else {
                 std::string p = absolute(v);
-                if (!read_file_if_exists(p)) throw Error("opening seccomp profile failed: open " + v + ": no such file or directory");
+                auto profile = read_file_if_exists(p);
+                if (!profile) throw Error("opening seccomp profile failed: open " + v + ": no such file or directory");
+                // A broken profile fails the create (125), as Podman's spec generation does.
+                (void)rootless::compile_seccomp(*profile, rootless::resolve_caps(c.cap_add, c.cap_drop, c.privileged), p);
                 c.seccomp = p;
             }
         } else if (opt.rfind("label=", 0) == 0 || opt.rfind("label:", 0) == 0 || opt.rfind("apparmor=", 0) == 0 ||
