@@ -52,15 +52,18 @@ std::string combine_errors(const std::vector<std::string>& errs) {
     return r;
 }
 
-std::string normalize_tag_name(const std::string& name) {
+std::string normalize_tag_name(const std::string& name, bool untag) {
+    if (name.rfind("sha256:", 0) == 0)
+        throw Error(name + (untag ? ": untag by digest not supported" : ": tag by digest not supported"));
+    pull::ParsedReference p;
     try {
-        pull::ParsedReference p = pull::parse_reference(name);
+        p = pull::parse_reference(name);
         if (!p.qualified) p = pull::parse_reference("localhost/" + name);
-        if (!p.ref.digest.empty()) throw Error("tag by digest not supported");
-        return p.ref.str();
     } catch (const Error& e) {
-        throw Error("normalizing name \"" + name + "\": " + e.what());
+        throw Error("normalizing name \"" + name + "\": normalizing name \"" + name + "\": " + e.what());
     }
+    if (!untag && !p.ref.digest.empty()) throw Error(name + ": tag by digest not supported");
+    return p.ref.str();
 }
 
 bool confirm(const std::string& question) {

@@ -30,8 +30,11 @@ inline cli::FlagSpec help_flag() { return bool_flag("help", 'h', "Help for this 
 // Podman's multi-error text: one error as is, several as "N errors occurred:\n\t* a\n\t* b".
 std::string combine_errors(const std::vector<std::string>& errs);
 
-// "foo:bar" -> "localhost/foo:bar"; "reg/x" -> "reg/x:latest". Throws Podman's "normalizing name" error.
-std::string normalize_tag_name(const std::string& name);
+// libimage's NormalizeName for `tag` and `untag`: "foo:bar" -> "localhost/foo:bar", "reg/x" ->
+// "reg/x:latest", "reg/x:t@sha256:.." -> "reg/x@sha256:..". Throws Podman's errors: "normalizing
+// name" for bad input, "tag by digest not supported" for a digest (or a "sha256:" name) when
+// `untag` is false, "untag by digest not supported" for a "sha256:" name when it is true.
+std::string normalize_tag_name(const std::string& name, bool untag = false);
 
 // A container by id, id prefix or name; Podman's "no container with name or ID" error otherwise.
 storage::ContainerConfig find_container(const storage::Store& store, const std::string& ref, int exit_code = 125);

@@ -2,6 +2,8 @@
 #include "src/commands/container_inspect.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <vector>
 
 #include "base/error.hpp"
 #include "rootless/caps.hpp"
@@ -52,6 +54,44 @@ json container_template_data(const ojson& doc) {
     return with_go_times(doc, {{"Created"}, {"State", "StartedAt"}, {"State", "FinishedAt"}});
 }
 
+std::string inspect_normalize(const std::string& format, bool image_type) {
+    // {{\s*\.Id\s*}} -> {{.ID}}
+    std::string row;
+    for (size_t i = 0; i < format.size();) {
+        if (format.compare(i, 2, "{{") == 0) {
+            size_t j = i + 2;
+            while (j < format.size() && std::isspace(static_cast<unsigned char>(format[j]))) ++j;
+            if (format.compare(j, 3, ".Id") == 0) {
+                size_t k = j + 3;
+                while (k < format.size() && std::isspace(static_cast<unsigned char>(format[k]))) ++k;
+                if (format.compare(k, 2, "}}") == 0) {
+                    row += "{{.ID}}";
+                    i = k + 2;
+                    continue;
+                }
+            }
+        }
+        row += format[i++];
+    }
+    std::vector<std::pair<std::string, std::string>> pairs = {
+        {".Src", ".Source"}, {".Dst", ".Destination"}, {".ImageID", ".Image"}};
+    if (image_type) pairs.emplace_back(".Config.Healthcheck", ".HealthCheck");
+    // strings.NewReplacer: left to right, the first pair (in argument order) that matches wins.
+    std::string out;
+    for (size_t i = 0; i < row.size();) {
+        bool replaced = false;
+        for (const auto& [from, to] : pairs)
+            if (row.compare(i, from.size(), from) == 0) {
+                out += to;
+                i += from.size();
+                replaced = true;
+                break;
+            }
+        if (!replaced) out += row[i++];
+    }
+    return out;
+}
+
 namespace {
 
 int container_inspect_cmd(Context& ctx) {
@@ -83,7 +123,7 @@ int container_inspect_cmd(Context& ctx) {
         for (auto& j : found) arr.push_back(std::move(j));
         cli::print_out(output::go_json(arr, 5) + "\n");
     } else {
-        output::ParsedFormat pf = output::parse_format(format, "");
+        output::ParsedFormat pf = output::parse_format(inspect_normalize(format, false), "");
         output::Template t("inspect", pf.body);
         std::string out;
         for (const auto& j : found) out += t.execute(container_template_data(j), "*define.InspectContainerData");

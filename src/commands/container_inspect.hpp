@@ -16,4 +16,9 @@ std::optional<nlohmann::ordered_json> inspect_container(storage::Store& store, c
 // That document as --format templates see it (times as Go prints them).
 nlohmann::json container_template_data(const nlohmann::ordered_json& doc);
 
+// Podman's inspectNormalize of a --format: "{{ .Id }}" -> "{{.ID}}", ".Src" -> ".Source", ".Dst" ->
+// ".Destination", ".ImageID" -> ".Image", and for `image inspect` (`image_type`) also
+// ".Config.Healthcheck" -> ".HealthCheck". Plain text replacement, as Podman does it.
+std::string inspect_normalize(const std::string& format, bool image_type);
+
 }  // namespace burrow::commands
