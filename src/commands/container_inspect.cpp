@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <vector>
 
 #include "base/error.hpp"
@@ -92,6 +93,19 @@ std::string inspect_normalize(const std::string& format, bool image_type) {
     return out;
 }
 
+void finish_inspect(const std::string& out, const std::string& missing, const std::string& print_error) {
+    cli::print_out(out);
+    std::vector<std::string> errs;
+    if (!missing.empty()) errs.push_back(missing);
+    if (!print_error.empty()) errs.push_back("printing inspect output: " + print_error);
+    if (errs.empty()) return;
+    if (errs.size() > 1) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "error inspecting object: %s\n", errs[1].c_str());
+    }
+    throw Error("inspecting object: " + errs[0]);
+}
+
 namespace {
 
 int container_inspect_cmd(Context& ctx) {
@@ -125,11 +139,16 @@ int container_inspect_cmd(Context& ctx) {
     } else {
         output::ParsedFormat pf = output::parse_format(inspect_normalize(format, false), "");
         output::Template t("inspect", pf.body);
-        std::string out;
-        for (const auto& j : found) out += t.execute(container_template_data(j), "*define.InspectContainerData");
-        cli::print_out(out);
+        std::string out, print_error;
+        try {
+            for (const auto& j : found) out += t.execute(container_template_data(j), "*define.InspectContainerData");
+        } catch (const Error& e) {
+            print_error = e.what();
+        }
+        finish_inspect(out, missing, print_error);
+        return 0;
     }
-    if (!missing.empty()) throw Error("inspecting object: " + missing);
+    finish_inspect("", missing, "");
     return 0;
 }
 

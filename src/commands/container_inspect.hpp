@@ -21,4 +21,9 @@ nlohmann::json container_template_data(const nlohmann::ordered_json& doc);
 // ".Config.Healthcheck" -> ".HealthCheck". Plain text replacement, as Podman does it.
 std::string inspect_normalize(const std::string& format, bool image_type);
 
+// Podman's end of an inspect: prints `out`, then fails with the first of `missing` (an object not
+// found) and `print_error` (the template failed while executing, "printing inspect output: ..."),
+// as "inspecting object: ..."; the second, when both are set, goes to stderr before it.
+void finish_inspect(const std::string& out, const std::string& missing, const std::string& print_error);
+
 }  // namespace burrow::commands

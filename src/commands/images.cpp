@@ -179,14 +179,20 @@ int inspect_images(Context& ctx, bool generic) {
     } else {
         output::ParsedFormat pf = output::parse_format(inspect_normalize(format, type == "image"), "");
         output::Template t("inspect", pf.body);
-        std::string out;
-        for (const auto& j : found)
-            out += t.execute(std::string(j.second) == "*define.InspectContainerData" ? container_template_data(j.first)
-                                                                                    : with_go_times(j.first, {{"Created"}}),
-                             j.second);
-        cli::print_out(out);
+        std::string out, print_error;
+        try {
+            for (const auto& j : found)
+                out += t.execute(std::string(j.second) == "*define.InspectContainerData"
+                                     ? container_template_data(j.first)
+                                     : with_go_times(j.first, {{"Created"}}),
+                                 j.second);
+        } catch (const Error& e) {
+            print_error = e.what();
+        }
+        finish_inspect(out, missing, print_error);
+        return 0;
     }
-    if (!missing.empty()) throw Error("inspecting object: " + missing);
+    finish_inspect("", missing, "");
     return 0;
 }
 

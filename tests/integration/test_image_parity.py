@@ -127,3 +127,12 @@ def test_inspect_format_normalising(env, bb, fixtures):
     cid = env.run("create", bb, "true").out.strip()
     assert env.run("container", "inspect", "--format", "{{.Id}}", cid).out == cid + "\n"
     assert env.run("inspect", "--format", "{{.ImageID}}", cid).out == iid + "\n"
+
+
+def test_inspect_template_failure_is_a_printing_error(env, bb):
+    res = env.run("image", "inspect", "--format", "{{.XYZ}}", bb, check=False)
+    assert_error(res, "inspecting object: printing inspect output: template: ")
+    res = env.run("inspect", "--format", "{{.XYZ}}", bb, "nosuch", check=False)
+    assert res.rc == 125
+    assert res.err.splitlines()[-2].startswith("error inspecting object: printing inspect output: ")
+    assert res.err.splitlines()[-1] == 'Error: inspecting object: no such object: "nosuch"'
