@@ -66,6 +66,17 @@ std::string normalize_tag_name(const std::string& name, bool untag) {
     return p.ref.str();
 }
 
+std::string image_name_error(const std::string& name) {
+    if (name.rfind("sha256:", 0) == 0) return "";
+    if (!name.empty() && name.find_first_not_of("0123456789abcdef") == std::string::npos) return "";
+    try {
+        pull::parse_reference(name);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
 bool confirm(const std::string& question) {
     cli::print_out(question + " [y/N] ");
     std::fflush(stdout);

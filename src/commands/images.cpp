@@ -163,6 +163,7 @@ int inspect_images(Context& ctx, bool generic) {
                 if (missing.empty()) {
                     if (type == "all") missing = "no such object: \"" + name + "\"";
                     else if (type == "container") missing = "no such container " + name;
+                    else if (auto why = image_name_error(name); !why.empty()) missing = why;
                     else missing = name + ": image not known";
                 }
                 continue;

@@ -136,3 +136,14 @@ def test_inspect_template_failure_is_a_printing_error(env, bb):
     assert res.rc == 125
     assert res.err.splitlines()[-2].startswith("error inspecting object: printing inspect output: ")
     assert res.err.splitlines()[-1] == 'Error: inspecting object: no such object: "nosuch"'
+
+
+def test_bad_image_names_are_reference_errors(env, bb):
+    """Podman answers 125 with the reference error, not 1 / "image not known", for a name that
+    cannot be an image's."""
+    for name, why in (("UPPER", "repository name must be lowercase"), ("foo:bar:baz", "invalid reference format"),
+                      ("foo@sha256:00", "invalid reference format")):
+        assert_error(env.run("image", "exists", name, check=False), why)
+        assert_error(env.run("image", "inspect", name, check=False), "inspecting object: " + why)
+    assert env.run("image", "exists", "abc", check=False).rc == 1
+    assert_error(env.run("image", "inspect", "abc", check=False), "inspecting object: abc: image not known")
