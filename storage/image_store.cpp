@@ -108,6 +108,18 @@ std::optional<ImageRecord> by_id_prefix(const std::vector<ImageRecord>& all, con
 
 }  // namespace
 
+void set_image_names(ImageRecord& rec, const std::vector<std::string>& names) {
+    std::vector<std::string> unique;
+    for (const auto& n : names)
+        if (std::find(unique.begin(), unique.end(), n) == unique.end()) unique.push_back(n);
+    for (const auto& n : unique) {
+        rec.names_history.erase(std::remove(rec.names_history.begin(), rec.names_history.end(), n),
+                                rec.names_history.end());
+        rec.names_history.insert(rec.names_history.begin(), n);
+    }
+    rec.names = std::move(unique);
+}
+
 std::vector<ImageRecord> Store::images() const {
     std::vector<ImageRecord> out;
     auto dir = opts_.root + "/images";
@@ -186,22 +198,24 @@ std::optional<ImageRecord> Store::find_image(const std::string& ref) const {
         return std::nullopt;
     }
     if (at != std::string::npos) {
-        auto name = ref.substr(0, at), digest = ref.substr(at + 1);
-        std::vector<const ImageRecord*> hits;
+        auto name = split_tag(ref.substr(0, at)).name, digest = ref.substr(at + 1);
+        std::vector<const ImageRecord*> named, any;
         for (const auto& img : all) {
             bool has_digest = img.digest == digest ||
                               std::find(img.digests.begin(), img.digests.end(), digest) != img.digests.end();
             if (!has_digest) continue;
-            bool named = false;
+            any.push_back(&img);
+            bool same_repo = false;
             for (const auto& rd : img.repo_digests) {
                 auto a = rd.find('@');
-                if (rd == ref || (a != std::string::npos && name_matches(rd.substr(0, a), name))) named = true;
+                if (a != std::string::npos && name_matches(rd.substr(0, a), name)) same_repo = true;
             }
             for (const auto& n : img.names)
-                if (name_matches(split_tag(n.substr(0, n.find('@'))).name, name)) named = true;
-            if (named) hits.push_back(&img);
+                if (name_matches(split_tag(n.substr(0, n.find('@'))).name, name)) same_repo = true;
+            if (same_repo) named.push_back(&img);
         }
-        if (auto* r = newest(hits)) return *r;
+        if (auto* r = newest(named)) return *r;
+        if (auto* r = newest(any)) return *r;
     }
     return std::nullopt;
 }

@@ -55,8 +55,12 @@ struct ImageRecord {
     std::vector<std::string> layers;        // chain ids, base first
     std::vector<std::string> names_history; // names it ever had, newest first
     int64_t pulled = 0;                     // unix seconds when stored
-    uint64_t size = 0;                      // sum of uncompressed layer sizes + config size
+    uint64_t size = 0;                      // layers (uncompressed) + config + manifests, as Podman counts
 };
+
+// Gives `rec` the names `names` (duplicates dropped, first kept) as containers/storage does: each
+// name it has afterwards moves to the front of its history, in order, so the last is the newest.
+void set_image_names(ImageRecord& rec, const std::vector<std::string>& names);
 
 // Written by the extractor beside diff/ when whiteouts had to be kept as ".wh." files.
 inline constexpr const char* kWhiteoutFilesMarker = "whiteout-files";
@@ -106,6 +110,8 @@ public:
     void remove_image_record(const std::string& id);
     // Resolves a user's image reference: full id, unique id prefix (>= 3 chars), a name, a name
     // with default tag ":latest", a short name matching "<any registry>/<name>", or "@digest".
+    // "NAME[:TAG]@DIGEST" drops the tag and, as Podman 4.3 does, finds an image that recorded that
+    // manifest digest: one with a name of that repository first, else any.
     std::optional<ImageRecord> find_image(const std::string& ref) const;
 
     const IdMapping& idmap() const;

@@ -82,15 +82,29 @@ std::string combine_errors(const std::vector<std::string>& errs) {
     return r;
 }
 
-std::string normalize_tag_name(const std::string& name) {
+std::string normalize_tag_name(const std::string& name, bool untag) {
+    if (name.rfind("sha256:", 0) == 0)
+        throw Error(name + (untag ? ": untag by digest not supported" : ": tag by digest not supported"));
+    pull::ParsedReference p;
     try {
-        pull::ParsedReference p = pull::parse_reference(name);
+        p = pull::parse_reference(name);
         if (!p.qualified) p = pull::parse_reference("localhost/" + name);
-        if (!p.ref.digest.empty()) throw Error("tag by digest not supported");
-        return p.ref.str();
     } catch (const Error& e) {
-        throw Error("normalizing name \"" + name + "\": " + e.what());
+        throw Error("normalizing name \"" + name + "\": normalizing name \"" + name + "\": " + e.what());
     }
+    if (!untag && !p.ref.digest.empty()) throw Error(name + ": tag by digest not supported");
+    return p.ref.str();
+}
+
+std::string image_name_error(const std::string& name) {
+    if (name.rfind("sha256:", 0) == 0) return "";
+    if (!name.empty() && name.find_first_not_of("0123456789abcdef") == std::string::npos) return "";
+    try {
+        pull::parse_reference(name);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
 }
 
 bool confirm(const std::string& question) {

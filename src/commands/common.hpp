@@ -39,8 +39,16 @@ cli::FlagSpec hidden_flag(cli::FlagSpec f);
 // Podman's multi-error text: one error as is, several as "N errors occurred:\n\t* a\n\t* b".
 std::string combine_errors(const std::vector<std::string>& errs);
 
-// "foo:bar" -> "localhost/foo:bar"; "reg/x" -> "reg/x:latest". Throws Podman's "normalizing name" error.
-std::string normalize_tag_name(const std::string& name);
+// libimage's NormalizeName for `tag` and `untag`: "foo:bar" -> "localhost/foo:bar", "reg/x" ->
+// "reg/x:latest", "reg/x:t@sha256:.." -> "reg/x@sha256:..". Throws Podman's errors: "normalizing
+// name" for bad input, "tag by digest not supported" for a digest (or a "sha256:" name) when
+// `untag` is false, "untag by digest not supported" for a "sha256:" name when it is true.
+std::string normalize_tag_name(const std::string& name, bool untag = false);
+
+// Why libimage finds no local image for `name`: the reference error ("invalid reference format",
+// "repository name must be lowercase") when it is not a valid image name, else empty (simply not
+// known). Ids, id prefixes and "sha256:" names are not parsed as references.
+std::string image_name_error(const std::string& name);
 
 // A container by id, id prefix or name; Podman's "no container with name or ID" error otherwise.
 storage::ContainerConfig find_container(const storage::Store& store, const std::string& ref, int exit_code = 125);

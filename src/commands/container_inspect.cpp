@@ -2,6 +2,9 @@
 #include "src/commands/container_inspect.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <vector>
 
 #include "base/error.hpp"
 #include "rootless/caps.hpp"
@@ -52,6 +55,57 @@ json container_template_data(const ojson& doc) {
     return with_go_times(doc, {{"Created"}, {"State", "StartedAt"}, {"State", "FinishedAt"}});
 }
 
+std::string inspect_normalize(const std::string& format, bool image_type) {
+    // {{\s*\.Id\s*}} -> {{.ID}}
+    std::string row;
+    for (size_t i = 0; i < format.size();) {
+        if (format.compare(i, 2, "{{") == 0) {
+            size_t j = i + 2;
+            while (j < format.size() && std::isspace(static_cast<unsigned char>(format[j]))) ++j;
+            if (format.compare(j, 3, ".Id") == 0) {
+                size_t k = j + 3;
+                while (k < format.size() && std::isspace(static_cast<unsigned char>(format[k]))) ++k;
+                if (format.compare(k, 2, "}}") == 0) {
+                    row += "{{.ID}}";
+                    i = k + 2;
+                    continue;
+                }
+            }
+        }
+        row += format[i++];
+    }
+    std::vector<std::pair<std::string, std::string>> pairs = {
+        {".Src", ".Source"}, {".Dst", ".Destination"}, {".ImageID", ".Image"}};
+    if (image_type) pairs.emplace_back(".Config.Healthcheck", ".HealthCheck");
+    // strings.NewReplacer: left to right, the first pair (in argument order) that matches wins.
+    std::string out;
+    for (size_t i = 0; i < row.size();) {
+        bool replaced = false;
+        for (const auto& [from, to] : pairs)
+            if (row.compare(i, from.size(), from) == 0) {
+                out += to;
+                i += from.size();
+                replaced = true;
+                break;
+            }
+        if (!replaced) out += row[i++];
+    }
+    return out;
+}
+
+void finish_inspect(const std::string& out, const std::string& missing, const std::string& print_error) {
+    cli::print_out(out);
+    std::vector<std::string> errs;
+    if (!missing.empty()) errs.push_back(missing);
+    if (!print_error.empty()) errs.push_back("printing inspect output: " + print_error);
+    if (errs.empty()) return;
+    if (errs.size() > 1) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "error inspecting object: %s\n", errs[1].c_str());
+    }
+    throw Error("inspecting object: " + errs[0]);
+}
+
 namespace {
 
 int container_inspect_cmd(Context& ctx) {
@@ -83,13 +137,18 @@ int container_inspect_cmd(Context& ctx) {
         for (auto& j : found) arr.push_back(std::move(j));
         cli::print_out(output::go_json(arr, 5) + "\n");
     } else {
-        output::ParsedFormat pf = output::parse_format(format, "");
+        output::ParsedFormat pf = output::parse_format(inspect_normalize(format, false), "");
         output::Template t("inspect", pf.body);
-        std::string out;
-        for (const auto& j : found) out += t.execute(container_template_data(j), "*define.InspectContainerData");
-        cli::print_out(out);
+        std::string out, print_error;
+        try {
+            for (const auto& j : found) out += t.execute(container_template_data(j), "*define.InspectContainerData");
+        } catch (const Error& e) {
+            print_error = e.what();
+        }
+        finish_inspect(out, missing, print_error);
+        return 0;
     }
-    if (!missing.empty()) throw Error("inspecting object: " + missing);
+    finish_inspect("", missing, "");
     return 0;
 }
 

@@ -38,7 +38,9 @@ int image_exists(Context& ctx) {
     check_image_name(name);
     storage::Store& store = ctx.store();
     auto lock = store.lock_shared();
-    return store.find_image(name) ? 0 : kExitMissing;
+    if (store.find_image(name)) return 0;
+    if (auto why = image_name_error(name); !why.empty()) throw Error(why);
+    return kExitMissing;
 }
 
 int container_exists(Context& ctx) {

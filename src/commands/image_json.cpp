@@ -1,5 +1,6 @@
 #include "src/commands/image_json.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -46,11 +47,12 @@ std::string format_rfc3339_utc(int64_t t) {
 }
 
 std::string go_time_string(int64_t t) {
+    // Podman's imageReporter converts to UTC before printing.
     time_t tt = static_cast<time_t>(t);
     std::tm tm{};
-    localtime_r(&tt, &tm);
+    gmtime_r(&tt, &tm);
     char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
     return buf;
 }
 
@@ -75,6 +77,22 @@ std::pair<std::string, std::string> split_name(const std::string& name) {
     if (colon != std::string::npos && (slash == std::string::npos || colon > slash))
         return {name.substr(0, colon), name.substr(colon + 1)};
     return {name, "<none>"};
+}
+
+std::vector<std::string> image_repo_digests(const storage::ImageRecord& rec) {
+    std::vector<std::string> digests = rec.digests;
+    digests.push_back(rec.digest);
+    std::vector<std::string> out;
+    for (const auto& n : rec.names) {
+        std::string repo = split_name(n).first;
+        for (const auto& d : digests) {
+            if (d.empty()) continue;
+            std::string rd = repo + "@" + d;
+            if (std::find(out.begin(), out.end(), rd) == out.end()) out.push_back(rd);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 std::string short_id(const std::string& id, bool no_trunc) { return no_trunc ? "sha256:" + id : id.substr(0, 12); }
@@ -108,7 +126,7 @@ std::vector<json> image_rows(const ImageView& v, const RowOptions& o) {
         {"Id", v.rec.id},
         {"ParentId", ""},
         {"Digest", v.rec.digest},
-        {"RepoDigests", string_list(v.rec.repo_digests)},
+        {"RepoDigests", string_list(image_repo_digests(v.rec))},
         {"RepoTags", string_list(v.rec.names)},
         {"Names", string_list(v.rec.names)},
         {"Created", since},
@@ -161,7 +179,7 @@ ojson image_summary_json(const ImageView& v) {
     j["Id"] = v.rec.id;
     j["ParentId"] = "";
     j["RepoTags"] = nullptr;  // Podman leaves it empty here; the names are in "Names"
-    j["RepoDigests"] = v.rec.repo_digests.empty() ? ojson(nullptr) : ojson(v.rec.repo_digests);
+    j["RepoDigests"] = image_repo_digests(v.rec);
     j["Size"] = v.rec.size;
     j["SharedSize"] = 0;
     j["VirtualSize"] = v.rec.size;
@@ -204,7 +222,7 @@ ojson image_inspect_json(const ImageView& v, const GraphPaths& g) {
     j["Id"] = v.rec.id;
     j["Digest"] = v.rec.digest;
     j["RepoTags"] = tagged_names(v.rec.names);
-    j["RepoDigests"] = v.rec.repo_digests;
+    j["RepoDigests"] = image_repo_digests(v.rec);
     j["Parent"] = "";
     j["Comment"] = str_field(cfg, "comment");
     j["Created"] = cfg.contains("created") && cfg["created"].is_string() ? cfg["created"].get<std::string>()

@@ -23,7 +23,7 @@ struct ImageView {
 bool parse_rfc3339(const std::string& s, int64_t& out);
 // "2026-11-22T07:53:43Z"
 std::string format_rfc3339_utc(int64_t t);
-// Go's time.Time.String() in local time: "2026-11-22 07:53:43 +0000 UTC"
+// Go's time.Time.String() in UTC: "2026-11-22 07:53:43 +0000 UTC"
 std::string go_time_string(int64_t t);
 
 // Builds the view's `created` from its config (falls back to rec.pulled).
@@ -51,6 +51,9 @@ struct GraphPaths {
 };
 // One element of `image inspect`.
 nlohmann::ordered_json image_inspect_json(const ImageView& v, const GraphPaths& g);
+
+// libimage's RepoDigests: every name's repository with every manifest digest the image has, sorted.
+std::vector<std::string> image_repo_digests(const storage::ImageRecord& rec);
 
 // Podman's ID column: 12 hex chars, or "sha256:<64>" with --no-trunc.
 std::string short_id(const std::string& id, bool no_trunc);

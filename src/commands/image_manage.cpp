@@ -25,11 +25,6 @@ namespace {
 
 void erase(std::vector<std::string>& v, const std::string& s) { v.erase(std::remove(v.begin(), v.end(), s), v.end()); }
 
-void add_front_unique(std::vector<std::string>& v, const std::string& s) {
-    erase(v, s);
-    v.insert(v.begin(), s);
-}
-
 ImageRecord find_or_throw(const storage::Store& store, const std::string& name) {
     auto rec = store.find_image(name);
     if (!rec) throw Error(name + ": image not known");
@@ -37,21 +32,25 @@ ImageRecord find_or_throw(const storage::Store& store, const std::string& name) 
 }
 
 int tag_cmd(Context& ctx) {
+    std::vector<std::string> names;
+    for (size_t i = 1; i < ctx.args.size(); ++i) names.push_back(normalize_tag_name(ctx.args[i]));
     storage::Store& store = ctx.store();
     auto lock = store.lock_exclusive();
     ImageRecord rec = find_or_throw(store, ctx.args[0]);
-    for (size_t i = 1; i < ctx.args.size(); ++i) {
-        std::string name = normalize_tag_name(ctx.args[i]);
+    for (const auto& name : names) {
         // A name belongs to one image: take it from whichever image has it now.
         for (auto other : store.images()) {
             if (other.id == rec.id) continue;
             if (std::find(other.names.begin(), other.names.end(), name) == other.names.end()) continue;
-            erase(other.names, name);
+            std::vector<std::string> rest = other.names;
+            erase(rest, name);
+            storage::set_image_names(other, rest);
             store.put_image(other);
         }
-        // New names go last, as containers/storage's AddNames does; the history is newest first.
-        if (std::find(rec.names.begin(), rec.names.end(), name) == rec.names.end()) rec.names.push_back(name);
-        add_front_unique(rec.names_history, name);
+        // New names go last, as containers/storage's AddNames does.
+        std::vector<std::string> all = rec.names;
+        all.push_back(name);
+        storage::set_image_names(rec, all);
         store.put_image(rec);
         engine::image_event(store, "tag", rec.id, name);
     }
@@ -59,21 +58,21 @@ int tag_cmd(Context& ctx) {
 }
 
 int untag_cmd(Context& ctx) {
+    std::vector<std::string> names;
+    for (size_t i = 1; i < ctx.args.size(); ++i) names.push_back(normalize_tag_name(ctx.args[i], true));
     storage::Store& store = ctx.store();
     auto lock = store.lock_exclusive();
     ImageRecord rec = find_or_throw(store, ctx.args[0]);
-    if (ctx.args.size() == 1) {
-        rec.names.clear();
-    } else {
-        for (size_t i = 1; i < ctx.args.size(); ++i) {
-            std::string name = normalize_tag_name(ctx.args[i]);
-            if (std::find(rec.names.begin(), rec.names.end(), name) == rec.names.end())
-                throw Error(name + ": tag not known");
-            erase(rec.names, name);
-            engine::image_event(store, "untag", rec.id, name);
-        }
+    if (ctx.args.size() == 1) names = rec.names;  // no name: every one, one after the other as Podman does
+    for (const auto& name : names) {
+        if (std::find(rec.names.begin(), rec.names.end(), name) == rec.names.end())
+            throw Error(name + ": tag not known");
+        std::vector<std::string> rest = rec.names;
+        erase(rest, name);
+        storage::set_image_names(rec, rest);
+        store.put_image(rec);
+        engine::image_event(store, "untag", rec.id, name);
     }
-    store.put_image(rec);
     return 0;
 }
 
@@ -159,8 +158,11 @@ int rmi_cmd(Context& ctx) {
         if (!by_id(*rec, ref) && rec->names.size() > 1) {
             // A name of a multi-named image: only that name goes.
             std::string name = matched_name(*rec, ref);
-            erase(rec->names, name);
+            std::vector<std::string> rest = rec->names;
+            erase(rest, name);
+            storage::set_image_names(*rec, rest);
             store.put_image(*rec);
+            engine::image_event(store, "untag", rec->id, name);
             out += "Untagged: " + name + "\n";
             continue;
         }

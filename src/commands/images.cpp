@@ -24,8 +24,14 @@ using cli::Context;
 
 namespace {
 
-const char* const kDefaultTable = "{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\n";
-const char* const kDigestTable = "{{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\n";
+// Podman's default table: --digests adds DIGEST, --history adds HISTORY.
+std::string default_table(bool digests, bool history) {
+    std::string t = "{{.Repository}}\t{{.Tag}}\t";
+    if (digests) t += "{{.Digest}}\t";
+    t += "{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+    if (history) t += "\t{{if .History}}{{.History}}{{else}}<none>{{end}}";
+    return t + "\n";
+}
 
 std::vector<ImageView> sorted_views(storage::Store& store) {
     auto lock = store.lock_shared();
@@ -97,7 +103,10 @@ int images_cmd(Context& ctx) {
     }
     if (output::is_json_format(format)) {
         ojson arr = ojson::array();
-        for (const auto& v : views) arr.push_back(image_summary_json(v));
+        // One entry per row of the table, as Podman's writeJSON does (an image with two tags twice).
+        RowOptions ro{no_trunc, now_seconds()};
+        for (const auto& v : views)
+            for (size_t n = image_rows(v, ro).size(); n > 0; --n) arr.push_back(image_summary_json(v));
         cli::print_out(output::go_json(arr, 4) + "\n");
         return 0;
     }
@@ -117,7 +126,7 @@ int images_cmd(Context& ctx) {
             return key(a) < key(b);
         });
     }
-    print_rows(format, f.get_bool("digests") ? kDigestTable : kDefaultTable, rows, image_row_headers(),
+    print_rows(format, default_table(f.get_bool("digests"), f.get_bool("history")), rows, image_row_headers(),
                f.get_bool("noheading"), "images", "images.imageReporter");
     return 0;
 }
@@ -154,6 +163,7 @@ int inspect_images(Context& ctx, bool generic) {
                 if (missing.empty()) {
                     if (type == "all") missing = "no such object: \"" + name + "\"";
                     else if (type == "container") missing = "no such container " + name;
+                    else if (auto why = image_name_error(name); !why.empty()) missing = why;
                     else missing = name + ": image not known";
                 }
                 continue;
@@ -168,16 +178,22 @@ int inspect_images(Context& ctx, bool generic) {
         for (auto& j : found) arr.push_back(std::move(j.first));
         cli::print_out(output::go_json(arr, 5) + "\n");
     } else {
-        output::ParsedFormat pf = output::parse_format(format, "");
+        output::ParsedFormat pf = output::parse_format(inspect_normalize(format, type == "image"), "");
         output::Template t("inspect", pf.body);
-        std::string out;
-        for (const auto& j : found)
-            out += t.execute(std::string(j.second) == "*define.InspectContainerData" ? container_template_data(j.first)
-                                                                                    : with_go_times(j.first, {{"Created"}}),
-                             j.second);
-        cli::print_out(out);
+        std::string out, print_error;
+        try {
+            for (const auto& j : found)
+                out += t.execute(std::string(j.second) == "*define.InspectContainerData"
+                                     ? container_template_data(j.first)
+                                     : with_go_times(j.first, {{"Created"}}),
+                                 j.second);
+        } catch (const Error& e) {
+            print_error = e.what();
+        }
+        finish_inspect(out, missing, print_error);
+        return 0;
     }
-    if (!missing.empty()) throw Error("inspecting object: " + missing);
+    finish_inspect("", missing, "");
     return 0;
 }
 

@@ -283,9 +283,10 @@ void write_image_record(storage::Store& store, const ResolvedImage& img) {
         other.names.erase(it);
         store.put_image(other);
     }
-    if (std::find(rec.names.begin(), rec.names.end(), name) == rec.names.end()) rec.names.insert(rec.names.begin(), name);
-    rec.names_history.erase(std::remove(rec.names_history.begin(), rec.names_history.end(), name), rec.names_history.end());
-    rec.names_history.insert(rec.names_history.begin(), name);
+    // The pulled name goes first, the others keep their order (containers/image's SetNames).
+    std::vector<std::string> names = {name};
+    names.insert(names.end(), rec.names.begin(), rec.names.end());
+    storage::set_image_names(rec, names);
     // containers/storage keeps the first manifest digest an image was stored with, the top-level
     // one (an index's when pulled through one): Podman's .Digest, and what `image sign` signs.
     if (rec.digest.empty()) rec.digest = img.index ? img.index->digest : img.manifest.digest;
@@ -301,9 +302,13 @@ void write_image_record(storage::Store& store, const ResolvedImage& img) {
     rec.manifest_media_type = img.manifest.media_type;
     rec.layers = img.chains;
     rec.pulled = static_cast<int64_t>(std::time(nullptr));
-    uint64_t size = img.config_json.size();
+    // Podman's image size: the layers, the config, the image's manifest and every manifest (or
+    // index) it was stored under.
+    uint64_t size = img.config_json.size() + img.manifest.body.size();
     for (const auto& chain : img.chains)
         if (auto l = store.layer(chain)) size += l->uncompressed_size;
+    for (const auto& d : rec.digests)
+        if (auto blob = store.get_blob(d)) size += blob->size();
     rec.size = size;
     store.put_image(rec);
     store.sweep_tmp();

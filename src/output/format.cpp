@@ -40,7 +40,11 @@ ParsedFormat parse_format(const std::string& format, const std::string& default_
         f = default_table;
         p.table = true;
     } else if (t.substr(0, 6) == "table ") {
+        // containers/common's table replacer: in a user's "table ..." format every space is a
+        // column break, even inside an action ("{{ .A }}" parses the same with tabs).
         f = std::string(t.substr(6));
+        for (auto& c : f)
+            if (c == ' ') c = '\t';
         p.table = true;
     }
     p.body = unescape(f);

@@ -89,6 +89,10 @@ TEST_CASE("format: json detection, table prefix, escapes") {
     p = parse_format("{{.ID}}", "x");
     CHECK_FALSE(p.table);
     CHECK(p.body == "{{.ID}}\n");
+    // containers/common's table replacer: a space of a user's table format is a column break.
+    p = parse_format("table {{.Repository}} {{ .Tag }}", "");
+    CHECK(p.body == "{{.Repository}}\t{{\t.Tag\t}}\n");
+    CHECK(parse_format("{{.A}} {{.B}}", "").body == "{{.A}} {{.B}}\n");
 }
 
 TEST_CASE("format: render a table with headers") {

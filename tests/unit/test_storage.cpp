@@ -259,7 +259,26 @@ TEST_CASE("find_image resolution order") {
     CHECK(id("sha256:ffe1") == local.id);
     CHECK(id("alpine@" + alpine.digest) == alpine.id);
     CHECK(id("docker.io/library/alpine@" + alpine.digest) == alpine.id);
-    CHECK(id("me/tool@" + alpine.digest) == "none");
+    // Podman 4.3: a digest finds the image that recorded it whatever the name; a tag beside it is dropped.
+    CHECK(id("me/tool@" + alpine.digest) == alpine.id);
+    CHECK(id("alpine:bogus@" + alpine.digest) == alpine.id);
+    CHECK(id("alpine@sha256:" + std::string(64, '0')) == "none");
     CHECK(id("nothing") == "none");
     CHECK(id("") == "none");
+}
+
+TEST_CASE("set_image_names keeps containers/storage's names history") {
+    ImageRecord r;
+    set_image_names(r, {"a:1"});
+    CHECK(r.names_history == std::vector<std::string>{"a:1"});
+    set_image_names(r, {"a:1", "b:1"});  // tag b:1
+    CHECK(r.names_history == std::vector<std::string>{"b:1", "a:1"});
+    set_image_names(r, {"a:1"});  // rmi b:1: the remaining name moves to the front
+    CHECK(r.names_history == std::vector<std::string>{"a:1", "b:1"});
+    set_image_names(r, {"a@sha256:x", "a:1", "a@sha256:x"});  // pull by digest, duplicates dropped
+    CHECK(r.names == std::vector<std::string>{"a@sha256:x", "a:1"});
+    CHECK(r.names_history == std::vector<std::string>{"a:1", "a@sha256:x", "b:1"});
+    set_image_names(r, {});
+    CHECK(r.names.empty());
+    CHECK(r.names_history.size() == 3);
 }
