@@ -296,11 +296,14 @@ bool wait_pid_gone(pid_t pid, uint64_t start, int timeout_ms) {
     return r > 0;
 }
 
-// After the container's pid 1 is gone: give its supervisor a moment to record the exit, and
-// record it ourselves when the supervisor is gone too.
+// After the container's pid 1 is gone: wait while its supervisor records the exit (on a loaded
+// machine that can take seconds; reading the state before would report exit code 0), and record
+// it ourselves when the supervisor is gone too. A new pid means the supervisor restarted it.
 void settle_exit(storage::Store& store, const ContainerConfig& cfg, int assumed_code) {
     ContainerStore containers(store);
-    for (int i = 0; i < 200; ++i) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    std::optional<pid_t> dead_pid;
+    while (std::chrono::steady_clock::now() < deadline) {
         if (!containers.config(cfg.id)) return;  // a --rm container went with its exit
         ContainerState st;
         try {
@@ -310,6 +313,8 @@ void settle_exit(storage::Store& store, const ContainerConfig& cfg, int assumed_
             throw;
         }
         if (st.status != Status::running && st.status != Status::stopping) return;
+        if (!dead_pid) dead_pid = st.pid;
+        if (st.pid != *dead_pid) return;  // restarted
         if (!storage::process_alive(st.supervisor_pid, st.supervisor_start)) {
             auto lock = containers.lock(cfg.id);
             if (!containers.config(cfg.id)) return;

@@ -196,7 +196,7 @@ def test_events_backend_none_and_logfile_path(env, bb, tmp_path):
     text = log.read_text()
     assert len(text) < 1500 and '"Status":"rotate"' in text and '"Name":"r9"' in text
     res = env.run("--events-backend", "bogus", "ps", check=False)
-    assert assert_error(res) == "Error: unknown event logger type: BOGUS"
+    assert assert_error(res) == 'Error: configuring runtime: "bogus" is not a valid events backend: invalid argument'
 
 
 def test_cp_created_and_exited_containers(env, bb, tmp_path):

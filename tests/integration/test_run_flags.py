@@ -95,19 +95,10 @@ def test_attach_stdin_only_prints_the_id(env, bb):
 def test_preserve_fds_passes_the_callers_descriptors(env, bb, tmp_path):
     data = tmp_path / "data"
     data.write_text("from fd 4\n")
-    with open(data) as f3, open(data) as f4:
-        os.dup2(f3.fileno(), 3, inheritable=True) if f3.fileno() != 3 else None
-        os.dup2(f4.fileno(), 4, inheritable=True) if f4.fileno() != 4 else None
-        try:
-            p = subprocess.run(env.cmd("run", "--rm", "--preserve-fds", "2", bb, "sh", "-c", "cat <&4"),
-                               env=env.environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               pass_fds=(3, 4))
-        finally:
-            for fd in (3, 4):
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+    # A shell opens fds 3 and 4 for burrow: pytest's own low descriptors are left alone.
+    opener = ["sh", "-c", 'exec 3<"$0" 4<"$0"; exec "$@"', str(data)]
+    p = subprocess.run(opener + env.cmd("run", "--rm", "--preserve-fds", "2", bb, "sh", "-c", "cat <&4"),
+                       env=env.environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert p.returncode == 0 and p.stdout == "from fd 4\n", p.stderr
     p = subprocess.run(env.cmd("run", "--rm", "--preserve-fds", "40", bb, "true"), env=env.environ,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
