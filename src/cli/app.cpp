@@ -200,9 +200,11 @@ void check_engine_flags(const ParsedFlags& f, const Command& cmd, const std::set
     }
     for (const auto& o : given("storage-opt") ? f.get_list("storage-opt") : std::vector<std::string>{})
         if (!o.empty() && o.find('=') == std::string::npos) throw Error("unable to parse key/value option: " + o);
+    // `run` fails as Podman's does when its runtime refuses the flag: the start, exit 126.
     if (given("runtime-flag") && runs_runtime(cmd))
         throw Error("OCI runtime error: burrow runs containers itself, without an OCI runtime to pass --runtime-flag " +
-                    join(f.get_list("runtime-flag"), ",") + " to: leave the flag out");
+                        join(f.get_list("runtime-flag"), ",") + " to: leave the flag out",
+                    cmd.name() == "run" ? 126 : 125);
 }
 
 int dispatch(const std::vector<std::string>& argv) {

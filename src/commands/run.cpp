@@ -28,6 +28,7 @@ storage::ContainerConfig create_from(Context& ctx) {
     // Podman's words; the flag does nothing there either (and --gpus is an info-level no-op).
     if (ctx.flags.changed("kernel-memory")) cli::print_warning("The --kernel-memory flag is no longer supported. This flag is a noop.");
     opts.create_command = engine::own_command_line();
+    opts.oci_runtime = ctx.globals().runtime;  // inspect's OCIRuntime shows the --runtime given
     return engine::create_container(ctx.store(), opts);
 }
 

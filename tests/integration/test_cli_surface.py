@@ -90,6 +90,8 @@ def test_engine_flag_errors(env):
     assert_error(env.run("--runtime", "no-such-runtime-x", "info", check=False),
                  'default OCI runtime "no-such-runtime-x" not found: invalid argument')
     assert_error(env.run("--runtime-flag", "debug", "start", "nothing", check=False), "--runtime-flag")
+    # run fails at the start, as Podman's when its runtime refuses the flag
+    assert_error(env.run("--runtime-flag", "debug", "run", "--rm", "nothing", check=False), "--runtime-flag", code=126)
     for ok in (["--tmpdir", "/tmp"], ["--ssh", "native"], ["--identity", "/x"], ["--namespace", "ns"],
                ["--hooks-dir", "/x"], ["--conmon", "/x"], ["--syslog"], ["--network-config-dir", "/x"]):
         assert env.run(*ok, "version").out.startswith("Client:")
@@ -146,3 +148,13 @@ def test_system_df_counts_and_verbose(env, bb):
     vols = {re.split(r"\s+", l)[0]: re.split(r"\s+", l)[1:] for l in lines[9:]}
     assert vols["named"] == ["1", "0B"] and vols["unused"] == ["0", "0B"]
     assert env.run("system", "df", "-v", "--format", "{{.Type}}").out.startswith("Images space usage:")  # as Podman
+
+
+def test_runtime_given_is_recorded(env, bb, tmp_path):
+    # inspect's OCIRuntime names the --runtime a container was created with, as Podman's
+    runtime = tmp_path / "myruntime"
+    runtime.write_text("#!/bin/sh\n")
+    runtime.chmod(0o755)
+    cid = env.run("--runtime", str(runtime), "create", bb, "true").out.strip()
+    assert env.run("inspect", "--format", "{{.OCIRuntime}}", cid).out == f"{runtime}\n"
+    env.run("rm", cid)
