@@ -542,6 +542,13 @@ int wait_container(storage::Store& store, const ContainerConfig& cfg, const Wait
     for (;;) {
         if (!containers.config(cfg.id)) throw Error("no such container " + cfg.id);
         ContainerState st = containers.state(cfg.id);
+        if (for_exit && st.status == Status::exited && !st.exit_known) {
+            // The pid is gone but its exit is not recorded yet (or its supervisor died): read
+            // the code the supervisor records, not the liveness check's guess.
+            settle_exit(store, cfg, 137);
+            if (!containers.config(cfg.id)) throw Error("no such container " + cfg.id);
+            st = containers.state(cfg.id);
+        }
         if (std::find(wanted.begin(), wanted.end(), st.status) != wanted.end()) return -1;
         // A container that never ran (or failed to start) has nothing to wait for, as in Podman.
         if (for_exit && (st.status == Status::exited || st.status == Status::created)) return st.exit_code;
