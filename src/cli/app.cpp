@@ -179,6 +179,16 @@ bool runs_runtime(const Command& cmd) {
     return false;
 }
 
+// Global flags for parts Podman has and burrow does not (conmon, OCI hooks, libpod namespaces,
+// CNI/netavark configs, ssh connections, syslog): taken for Podman's scripts, never silently.
+void warn_flags_without_effect(const ParsedFlags& f, const std::set<std::string>& local) {
+    static const char* const names[] = {"conmon", "hooks-dir", "namespace", "network-config-dir", "ssh", "identity",
+                                        "syslog", "network-cmd-path"};
+    for (const char* n : names)
+        if (!local.count(n) && f.find_long(n) && f.changed(n))
+            log::warn(std::string("--") + n + " has no effect in burrow: it has no such component to configure");
+}
+
 // Podman's engine setup checks of the global flags (exit 125, its words).
 void check_engine_flags(const ParsedFlags& f, const Command& cmd, const std::set<std::string>& local = {}) {
     auto given = [&](const char* name) { return !local.count(name) && f.find_long(name) && f.changed(name); };
@@ -281,6 +291,8 @@ int dispatch(const std::vector<std::string>& argv) {
     if (root.noout && !special) redirect_stdout_to_null();
     check_engine_flags(g.flags, *cmd);
     check_engine_flags(p.flags, *cmd, local);
+    warn_flags_without_effect(g.flags, {});
+    warn_flags_without_effect(p.flags, local);
     engine::EventsConfig events = engine::load_events_config(globals.events_backend);
     // --tmpdir is libpod's state directory, where Podman's file backend keeps events.log.
     if (events.path.empty() && !globals.tmp_dir.empty()) events.path = globals.tmp_dir + "/events/events.log";
