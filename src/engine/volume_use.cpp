@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "base/child_call.hpp"
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "base/fs.hpp"
@@ -238,46 +239,20 @@ int run_in_store_userns(storage::Store& store, const std::function<int()>& fn) {
     if (!map.single()) ns = rootless::shared_userns(map, store.options().runroot);
     uid_t uid = ::getuid();
     gid_t gid = ::getgid();
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) < 0) throw_errno("pipe");
-    UniqueFd rd(p[0]), wr(p[1]);
-    std::fflush(nullptr);
-    pid_t pid = ::fork();
-    if (pid < 0) throw_errno("fork");
-    if (pid == 0) {
-        rd.reset();
-        int code = kExitEngine;
-        try {
-            if (ns) {
-                if (::setns(ns.get(), CLONE_NEWUSER) < 0) throw_errno("join the containers' user namespace");
-            } else if (map.single()) {
-                if (::unshare(CLONE_NEWUSER) < 0) throw_errno("create a user namespace");
-                write_proc("/proc/self/setgroups", "deny");
-                write_proc("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1");
-                write_proc("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1");
-            } else {
-                throw Error("no user namespace for the store's id mapping could be had");
-            }
-            code = fn();
-        } catch (const Error& e) {
-            std::string m = e.what();
-            (void)!::write(wr.get(), m.data(), m.size());
-            code = e.exit_code();
-        } catch (const std::exception& e) {
-            std::string m = e.what();
-            (void)!::write(wr.get(), m.data(), m.size());
+    // The child joins (or makes) the user namespace; its Error comes back with its exit code.
+    return call_in_child([&]() -> int {
+        if (ns) {
+            if (::setns(ns.get(), CLONE_NEWUSER) < 0) throw_errno("join the containers' user namespace");
+        } else if (map.single()) {
+            if (::unshare(CLONE_NEWUSER) < 0) throw_errno("create a user namespace");
+            write_proc("/proc/self/setgroups", "deny");
+            write_proc("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1");
+            write_proc("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1");
+        } else {
+            throw Error("no user namespace for the store's id mapping could be had");
         }
-        std::fflush(nullptr);
-        ::_exit(code);
-    }
-    wr.reset();
-    std::string msg = read_to_end(rd.get());
-    int st = 0;
-    while (::waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) throw_errno("wait");
-    int code = WIFEXITED(st) ? WEXITSTATUS(st) : kExitEngine;
-    if (!msg.empty()) throw Error(msg, code ? code : kExitEngine);
-    return code;
+        return fn();
+    });
 }
 
 unsigned volume_mount_count(const storage::VolumeStore& vs, const storage::VolumeRecord& rec) {
